@@ -1,0 +1,2 @@
+/* placeholder: replaced by the sample generator */
+int main(void) { return 0; }
