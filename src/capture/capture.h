@@ -54,6 +54,9 @@ struct ph_capture_stats {
 	uint64_t skipped_blocks;  /* pcapng blocks we do not use (counted) */
 	uint64_t clamped_caplen;  /* caplen > snaplen: clamped, counted */
 	uint64_t bad_records;     /* corrupt records skipped in a recoverable way */
+	uint64_t odd_snaplen;     /* headers/IDBs with snaplen 0 or > cap: accepted */
+	uint64_t short_wirelen;   /* wirelen < caplen: raised to caplen, counted */
+	uint64_t apps_dropped;    /* PCAPdroid UID mappings past the cap */
 };
 
 struct ph_capture; /* opaque */
@@ -63,6 +66,12 @@ struct ph_capture; /* opaque */
  * *out is owned by the caller: free with ph_capture_close. */
 int ph_capture_open(struct ph_capture **out, const char *path,
 		    struct ph_err *err);
+
+/* Same, over `len` bytes at `data` (gzip or not): `data` is borrowed until
+ * ph_capture_close; `name` (may be NULL) goes into err->file. For tests,
+ * fuzzing and embedding. */
+int ph_capture_open_mem(struct ph_capture **out, const void *data,
+			size_t len, const char *name, struct ph_err *err);
 
 /* Reads the next frame. Returns 1 with *f filled, 0 at a clean end of file,
  * <0 on an unrecoverable error (truncated record, corrupt block): err names
@@ -87,5 +96,10 @@ const char *ph_capture_format(const struct ph_capture *c);
 /* PCAPdroid's pcapng UID-map custom block: app name (package) for a UID,
  * or NULL when unknown. Borrowed until close. */
 const char *ph_capture_app_for_uid(const struct ph_capture *c, int32_t uid);
+
+/* The same mapping's human label ("WhatsApp"), or NULL. Borrowed until
+ * close. */
+const char *ph_capture_app_label_for_uid(const struct ph_capture *c,
+					 int32_t uid);
 
 #endif
