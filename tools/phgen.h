@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "pktbuild.h"
+#include "../tests/support/pktbuild.h"
 
 #define PG_EPOCH_S 1773478800ull /* 2026-03-14 09:00:00 UTC */
 #define PG_MS 1000ull
@@ -127,6 +127,11 @@ struct pg_tcp {
 	int phone_is_cli;
 	uint32_t seq[2];         /* next sequence number: [0] cli, [1] srv */
 	uint32_t tsv[2];         /* timestamp-option clock bases */
+	struct {                 /* recent TSvals per side, for TSecr */
+		uint64_t ts;
+		uint32_t val;
+	} sent[2][16];
+	unsigned nsent[2];
 	uint64_t t;              /* now, at the capture point */
 	uint64_t rtt;
 	uint16_t mss;
@@ -202,6 +207,8 @@ struct pg_tls_plan {
 	int exchanges;                /* request/response pairs */
 	size_t req_len, resp_len;     /* bytes per request / response */
 	uint64_t think;               /* server think time per response */
+	int faults;                   /* first response: segments 2 and 3
+					 arrive swapped, 5 is resent */
 };
 void pg_tls_session(struct pg_tcp *c, const struct pg_tls_plan *p);
 /* Random-looking application_data records totalling about len bytes. */
@@ -228,10 +235,12 @@ uint64_t pg_ipv6_setup(struct pg_phone *ph, uint64_t t);
 uint64_t pg_ntp(struct pg_phone *ph, uint64_t t, const char *server);
 uint64_t pg_mdns(struct pg_phone *ph, uint64_t t, int with_answer);
 uint64_t pg_ping(struct pg_phone *ph, uint64_t t, const char *dst, int n);
-/* HTTP/1.1 over a fresh TCP connection from the phone. */
+/* HTTP/1.1 over a fresh TCP connection from the phone. resp_head ends
+ * with the last header line's CRLF; Content-Length is appended. A NULL
+ * body is JavaScript-like filler of body_len bytes. */
 uint64_t pg_http(struct pg_phone *ph, uint64_t t, const struct pg_ep *srv,
 		 const char *req, size_t req_len, const char *resp_head,
-		 size_t body_len, const char *body_type);
+		 const char *body, size_t body_len);
 uint64_t pg_adb_inbound(struct pg_phone *ph, uint64_t t, const char *from);
 
 /* ---- phgen_scene.c --------------------------------------------------- */
