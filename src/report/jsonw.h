@@ -1,0 +1,41 @@
+/* JSON text pieces for the Zeek-style logs: numbers formatted exactly as
+ * Zeek's JSON writer (RapidJSON) prints them, and strings escaped with
+ * Zeek's default "hex" policy. Every function writes into a caller buffer
+ * of the documented worst-case size and returns the bytes written; nothing
+ * allocates, nothing is NUL-terminated. RFC 8259 for the JSON syntax. */
+#ifndef PH_REPORT_JSONW_H
+#define PH_REPORT_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Worst-case output sizes. */
+#define PH_JSONW_U64_MAX 20
+#define PH_JSONW_I64_MAX 20
+#define PH_JSONW_DOUBLE_MAX 32
+/* A string of n bytes: two quotes, at most 5 bytes ("\\xNN") per input. */
+#define PH_JSONW_STR_MAX(n) (5 * (size_t)(n) + 2)
+
+size_t ph_jsonw_u64(char *out, uint64_t v);
+size_t ph_jsonw_i64(char *out, int64_t v);
+
+/* Shortest round-trip digits by Grisu2, laid out like RapidJSON's
+ * Writer::Double (what Zeek uses): "0.25", "1425565514.419939", "5.0",
+ * "0.0000123", "1.79e308", "-0.0". NaN and infinities give "null". */
+size_t ph_jsonw_double(char *out, double v);
+
+/* Zeek's escape_utf8() test: true when s holds only printable ASCII,
+ * (with ctl_ok) \b \f \n \r \t, and well-formed UTF-8 characters that are
+ * not C0/C1 controls, private-use (U+E000..U+F8FF) or U+FFF0..U+FFFF.
+ * When false, Zeek writes every byte outside that ASCII set as \xNN. */
+bool ph_jsonw_zeek_clean(const uint8_t *s, size_t n, bool ctl_ok);
+
+/* A quoted JSON string with Zeek's default (hex) escaping: if the bytes
+ * pass ph_jsonw_zeek_clean(ctl_ok = true) they are kept, else each byte
+ * outside printable ASCII and \b\f\n\r\t becomes the four characters \xNN
+ * (so "\\xNN" in the JSON text). Then RFC 8259 escaping of '"', '\\' and
+ * \b \f \n \r \t. out: at least PH_JSONW_STR_MAX(n) bytes. */
+size_t ph_jsonw_zeek_str(char *out, const uint8_t *s, size_t n);
+
+#endif
