@@ -42,6 +42,7 @@ struct ph_input {
 	bool gz;              /* gzip detected by magic */
 	bool gz_trunc;        /* compressed stream ended mid-member */
 	bool gz_done;         /* last member ended cleanly */
+	bool gz_bad;          /* inflate failed: sticky, after good output */
 	bool gz_ready;        /* inflateInit2 done */
 	z_stream zs;
 	uint8_t *zbuf;        /* owned compressed-side buffer */
@@ -87,6 +88,7 @@ struct ph_capture {
 	struct ph_capture_stats st;
 	uint64_t pkt_no;          /* packets numbered so far */
 	int failed;               /* sticky error code, 0 = none */
+	bool located;             /* err offset/packet set by the backend */
 	struct ph_err last_err;   /* repeated on later calls after failure */
 	/* classic pcap */
 	bool be;                  /* file is big-endian */

@@ -99,7 +99,7 @@ static ssize_t gz_produce(struct ph_input *in, uint8_t *dst, size_t n,
 	uInt want = n > UINT_MAX ? UINT_MAX : (uInt)n;
 	zs->next_out = dst;
 	zs->avail_out = want;
-	while (zs->avail_out == want) {
+	while (zs->avail_out == want && !in->gz_bad) {
 		if (zs->avail_in == 0) {
 			int r = gz_refill(in, err);
 			if (r < 0)
@@ -124,10 +124,13 @@ static ssize_t gz_produce(struct ph_input *in, uint8_t *dst, size_t n,
 		} else if (z == Z_MEM_ERROR) {
 			return ph_err_set(err, PH_ENOMEM, "gzip: out of memory");
 		} else if (z != Z_OK && z != Z_BUF_ERROR) {
-			return ph_err_set(err, PH_EFORMAT, "gzip data corrupt: %s",
-					  zs->msg ? zs->msg : "inflate failed");
+			in->gz_bad = true;
+			break;
 		}
 	}
+	if (in->gz_bad && zs->avail_out == want) /* after any good output */
+		return ph_err_set(err, PH_EFORMAT, "gzip data corrupt: %s",
+				  zs->msg ? zs->msg : "inflate failed");
 	return (ssize_t)(want - zs->avail_out);
 }
 

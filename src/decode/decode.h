@@ -95,6 +95,12 @@ struct ph_decode_stats {
 	uint64_t frags_held;
 	uint64_t frags_reassembled;
 	uint64_t tunnelled;
+	/* added: fragment table occupancy (memory stays bounded) */
+	uint64_t frag_datagrams;  /* datagrams in reassembly now */
+	uint64_t frag_bytes;      /* buffer bytes held now (1 KiB blocks) */
+	uint64_t frag_peak_bytes; /* most buffer bytes ever held */
+	uint64_t frag_mem;        /* bytes allocated for the table (fixed
+				     once the first fragment arrives) */
 };
 
 struct ph_decoder; /* opaque: fragment table, counters */

@@ -40,7 +40,11 @@
 	X(REASM_GAP, "TCP stream gap (bytes never seen)")                    \
 	X(REASM_OVERFLOW, "TCP reassembly buffer full (data skipped)")       \
 	X(REASM_OVERLAP_CONFLICT, "TCP overlap with different data")         \
-	X(TIME_BACKWARDS, "packet timestamp went backwards")
+	X(TIME_BACKWARDS, "packet timestamp went backwards")                  \
+	X(IP_LEN_ZERO, "IP length field 0 (TSO/jumbo): captured length used") \
+	X(FRAG_BAD, "IP fragment malformed or inconsistent (dropped)")        \
+	X(AH_TRUNCATED, "IPsec AH header truncated")                          \
+	X(TUNNEL_BAD, "tunnel header malformed or unsupported")
 
 enum ph_anomaly {
 #define PH_ANOMALY_ENUM(name, text) PH_ANOM_##name,

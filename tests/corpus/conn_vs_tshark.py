@@ -53,7 +53,16 @@ def tshark_convs(path):
         m = CONV_RE.match(line)
         if m and proto:
             a, b = split_endpoint(m.group(1)), split_endpoint(m.group(2))
-            convs[(proto, a, b)] = [int(m.group(3)), int(m.group(6))]
+            f_ba, f_ab = int(m.group(3)), int(m.group(6))
+            # tshark may list one 5-tuple several times (a new entry per TCP
+            # session on a reused tuple, or per direction when a dissector
+            # such as SNMP or SIP sets up its own conversation): sum them,
+            # as peephole's records are summed per 5-tuple.
+            if (proto, b, a) in convs:
+                a, b, f_ab, f_ba = b, a, f_ba, f_ab
+            e = convs.setdefault((proto, a, b), [0, 0])
+            e[0] += f_ba
+            e[1] += f_ab
     return convs
 
 
