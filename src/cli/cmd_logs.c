@@ -138,9 +138,9 @@ int ph_cmd_logs(int argc, char **argv)
 		print_file_errors(s);
 	if (rc < 0 && (!s || ph_cli_run_exit(rc, s) == PH_EXIT_OUTPUT))
 		ph_cli_print_err(&err);
-	if (s && !o.quiet)
-		ph_cli_print_summary(s, mono_s() - t0);
 	int code = ph_cli_run_exit(rc, s);
+	if (s && !o.quiet && code != PH_EXIT_OUTPUT)
+		ph_cli_print_summary(s, mono_s() - t0);
 	ph_run_summary_free(s);
 	return code;
 }

@@ -18,9 +18,13 @@ static void print_files(const struct ph_run_summary *s)
 {
 	for (unsigned i = 0; i < ph_run_summary_nfiles(s); i++) {
 		const struct ph_file_result *f = ph_run_summary_file(s, i);
+		if (!f->opened) {
+			fprintf(stderr, "  file %s: not read (see error above)\n",
+				f->path);
+			continue;
+		}
 		fprintf(stderr, "  file %s: %s, %llu packets%s\n", f->path,
-			f->opened ? f->format : "not opened",
-			(unsigned long long)f->packets,
+			f->format, (unsigned long long)f->packets,
 			f->err.code ? " (stopped early, see error above)" : "");
 	}
 }

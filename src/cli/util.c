@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -23,10 +24,13 @@ void ph_cli_print_err(const struct ph_err *err)
 	fprintf(stderr, "%s: ", ph_cli_prog);
 	if (err->file[0])
 		fprintf(stderr, "%s: ", err->file);
-	if (err->packet)
-		fprintf(stderr, "packet %llu: ", (unsigned long long)err->packet);
+	/* "packet N, offset X: " unless the message already starts so */
+	if (err->packet && strncmp(err->msg, "packet ", 7) != 0)
+		fprintf(stderr, "packet %llu, ", (unsigned long long)err->packet);
 	if (err->offset)
 		fprintf(stderr, "offset %llu: ", (unsigned long long)err->offset);
+	else if (err->packet && strncmp(err->msg, "packet ", 7) != 0)
+		fputs(": ", stderr);
 	fprintf(stderr, "%s\n", err->msg[0] ? err->msg : ph_status_str(err->code));
 }
 
