@@ -20,6 +20,32 @@ enum ph_event_kind {
 	PH_EV_STREAM = 1u << 2,     /* in-order TCP bytes, one direction */
 	PH_EV_GAP = 1u << 3,        /* TCP bytes that will never arrive */
 	PH_EV_DATAGRAM = 1u << 4,   /* one UDP payload */
+	PH_EV_PACKET = 1u << 5,     /* every IP packet of a flow (costly:
+				       subscribe only when needed, e.g. nDPI) */
+	/* Protocol events: payload in u.proto, a struct from the protocol's
+	 * header (include/peephole/proto_<name>.h). */
+	PH_EV_DNS = 1u << 8,             /* struct ph_dns_msg */
+	PH_EV_TLS_CLIENT_HELLO = 1u << 9,/* struct ph_tls_hello */
+	PH_EV_TLS_SERVER_HELLO = 1u << 10,/* struct ph_tls_hello */
+	PH_EV_TLS_CERT = 1u << 11,       /* struct ph_x509 (one per cert) */
+	PH_EV_TLS_DONE = 1u << 12,       /* struct ph_tls_session (summary) */
+	PH_EV_QUIC = 1u << 13,           /* struct ph_quic_initial */
+	PH_EV_HTTP_REQUEST = 1u << 14,   /* struct ph_http_msg */
+	PH_EV_HTTP_RESPONSE = 1u << 15,  /* struct ph_http_msg */
+	PH_EV_HTTP_BODY = 1u << 16,      /* struct ph_http_body */
+	PH_EV_LABEL = 1u << 17,          /* struct ph_app_label (nDPI) */
+};
+
+/* Per-flow state slots: one per protocol module, owned by that module,
+ * NULL when a flow starts; the module must free what it put there when it
+ * sees PH_EV_FLOW_END for the flow. */
+enum ph_slot {
+	PH_SLOT_DNS = 0,
+	PH_SLOT_TLS = 1,
+	PH_SLOT_HTTP = 2,
+	PH_SLOT_QUIC = 3,
+	PH_SLOT_LABEL = 4,
+	PH_SLOT_COUNT = 6
 };
 
 enum ph_dir { PH_DIR_ORIG = 0, PH_DIR_RESP = 1 };
@@ -91,8 +117,22 @@ struct ph_event {
 			const uint8_t *data; /* borrowed */
 			uint32_t len;
 		} datagram;                  /* PH_EV_DATAGRAM */
+		struct {
+			const uint8_t *ip;   /* IP header (borrowed) */
+			uint32_t caplen;     /* captured bytes from ip */
+			uint32_t ip_len;     /* IP total length */
+		} packet;                    /* PH_EV_PACKET */
+		const void *proto;           /* protocol events (borrowed) */
 	} u;
+	/* The flow's module slots (enum ph_slot): mutable, owned by each
+	 * module; NULL for events not tied to a live flow. */
+	void **slots;
 };
+
+/* Adds a protocol name to the connection's service list ("ssl,http"), as
+ * Zeek's conn.log does; no-op when present or when the field is full. The
+ * only change a subscriber may make to a connection record. */
+void ph_conn_add_service(const struct ph_conn *c, const char *name);
 
 /* A subscriber: called for every event whose kind is in its mask. */
 typedef void (*ph_event_fn)(void *user, const struct ph_event *ev);

@@ -8,6 +8,7 @@
 #include "decode/decode.h"
 #include "engine/bus.h"
 #include "engine/merge.h"
+#include "engine/modules.h"
 #include "flow/flow.h"
 #include "peephole/run.h"
 #include "report/logset.h"
@@ -35,6 +36,7 @@ struct ph_run_state {
 	struct ph_flow_table *flows;
 	struct ph_bus bus;
 	struct ph_logset *logs;
+	struct ph_modules mods;
 };
 
 static int state_open(struct ph_run_state *st, const struct ph_run_config *cfg,
@@ -165,6 +167,14 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 		if (!st.logs)
 			rc = err ? err->code : PH_EIO;
 	}
+	if (rc == PH_OK) {
+		struct ph_module_env env = {
+			.emit = ph_bus_emit, .bus = &st.bus,
+			.log_dir = cfg->log_dir,
+			.log_tsv = cfg->log_format == PH_LOG_TSV,
+		};
+		rc = ph_modules_open(&st.mods, &env, &st.bus, err);
+	}
 	if (rc == PH_OK)
 		rc = state_open(&st, cfg, s, err);
 	if (rc == PH_OK && ph_merge_open(&st.merge, cfg->files, cfg->nfiles,
@@ -180,6 +190,16 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 		ph_flow_table_free(st.flows); /* may still emit FLOW_END */
 	if (st.dec)
 		ph_decoder_free(st.dec);
+	if (st.mods.n) {
+		struct ph_err merr = {0};
+		if (ph_modules_finish(&st.mods, s->t.last_ns, &merr) < 0 &&
+		    rc == PH_OK) {
+			rc = merr.code;
+			if (err)
+				*err = merr;
+		}
+		ph_modules_destroy(&st.mods);
+	}
 	if (st.logs) {
 		struct ph_err lerr = {0};
 		if (ph_logset_close(st.logs, s->t.last_ns, &lerr) < 0 &&

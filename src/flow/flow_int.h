@@ -123,6 +123,7 @@ struct ph_flow {
 	uint8_t resp_mac[6];
 	uint32_t hist_seen;      /* Zeek Session::hist_seen */
 	struct ph_conn conn;     /* what events point at */
+	void *slots[PH_SLOT_COUNT]; /* protocol modules' per-flow state */
 	uint64_t close_tick_ns;  /* Zeek ExpireTimer chain armed by a one-sided
 				    close (0 = none) */
 	struct ph_tcp_ep tcp[2]; /* TCP only */

@@ -151,6 +151,7 @@ void ph_flow_event_init(const struct ph_flow_table *t, const struct ph_flow *f,
 	memset(ev, 0, sizeof *ev);
 	ev->kind = kind;
 	ev->conn = &f->conn;
+	ev->slots = (void **)f->slots; /* modules own them (event.h) */
 	ev->dir = dir;
 	ev->ts_ns = t->cur ? t->cur->ts_ns : t->last_ts;
 	ev->pkt_no = t->cur ? t->cur->pkt_no : 0;

@@ -101,6 +101,8 @@ static inline void sink_fn(void *user, const struct ph_event *ev)
 	case PH_EV_DATAGRAM:
 		s->datagrams[d]++;
 		break;
+	default: /* protocol events: not emitted by the flow table */
+		break;
 	}
 }
 

@@ -1,0 +1,56 @@
+/* A module: a protocol parser, a log writer or (later) a detection, plugged
+ * into the run through the event bus. Parsers turn PH_EV_STREAM/DATAGRAM
+ * into typed protocol events; log writers and detections subscribe to
+ * those. A module keeps all its state in what init returns (and in its
+ * per-flow slot, event.h), never in globals. The registry is the static
+ * array in src/engine/modules.c. */
+#ifndef PEEPHOLE_MODULE_H
+#define PEEPHOLE_MODULE_H
+
+#include <stdint.h>
+
+#include "peephole/event.h"
+#include "peephole/ph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a module gets from the run (all borrowed for the run's length). */
+struct ph_module_env {
+	ph_event_fn emit;     /* emit an event on the bus ... */
+	void *bus;            /* ... with this as its first argument */
+	const char *log_dir;  /* NULL: this run writes no logs */
+	int log_tsv;          /* 1: Zeek TSV, 0: Zeek JSON lines */
+	uint64_t first_ts_ns; /* packet time of the run's first packet (0 when
+				 not known yet) */
+};
+
+/* One named counter a module reports in the run summary (caps hit,
+ * malformed messages, records written...). */
+struct ph_module_counter {
+	const char *name;     /* "dns_names_truncated", static */
+	uint64_t value;
+};
+
+struct ph_module {
+	const char *name;     /* "dns", "dns_log" */
+	const char *summary;  /* one line for --help / docs */
+	unsigned mask;        /* enum ph_event_kind bits it wants */
+	/* Creates the module's state; 0, or <0 with err (the run stops). */
+	int (*init)(const struct ph_module_env *env, void **state,
+		    struct ph_err *err);
+	void (*on_event)(void *state, const struct ph_event *ev);
+	/* End of input, after every flow ended: flush and close logs.
+	 * 0, or <0 with err (an output error). May be NULL. */
+	int (*finish)(void *state, uint64_t last_ts_ns, struct ph_err *err);
+	/* Fills up to max counters; returns how many. May be NULL. */
+	unsigned (*counters)(const void *state, struct ph_module_counter *out,
+			     unsigned max);
+	void (*destroy)(void *state);
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif
