@@ -624,56 +624,6 @@ static void test_raw_ip(void **state)
 	assert_int_equal(run(PH_LINK_RAW, ip6, 0, &p), PH_DECODE_BAD);
 }
 
-static void test_unsupported_link(void **state)
-{
-	(void)state;
-	uint8_t ip[128];
-	struct ph_pkt p;
-	size_t n = ip4_tcp(ip);
-	assert_int_equal(run(147, ip, n, &p), PH_DECODE_BAD);
-	assert_int_equal(run(-1, ip, n, &p), PH_DECODE_BAD);
-	assert_int_equal(an.n[PH_ANOM_LINK_UNSUPPORTED], 2);
-	assert_int_equal(ph_decoder_stats(dec)->bad, 2);
-	assert_int_equal(ph_decoder_stats(dec)->frames, 2);
-}
-
-/* Every field is written even for a non-IP frame. */
-static void test_pkt_fully_initialised(void **state)
-{
-	(void)state;
-	uint8_t fr[64] = {0};
-	struct ph_pkt p;
-	memset(&p, 0xa5, sizeof p);
-	eth_hdr(fr, 0x0806);
-	assert_int_equal(run(PH_LINK_ETHERNET, fr, 42, &p), PH_DECODE_NOT_IP);
-	assert_int_equal(p.nvlan, 0);
-	assert_int_equal(p.t.ipver, 0);
-	assert_int_equal(p.t.sport, 0);
-	assert_null(p.l4);
-	assert_null(p.payload);
-	assert_int_equal(p.payload_len, 0);
-	assert_int_equal(p.tunnel_depth, 0);
-	assert_false(p.has_outer_udp);
-	assert_int_equal(p.outer.ipver, 0);
-	assert_false(p.has_app);
-	assert_int_equal(p.app_name[0], 0);
-	assert_false(p.reassembled);
-}
-
-static void test_null_anomaly_block(void **state)
-{
-	(void)state;
-	struct ph_decoder *d = ph_decoder_new(NULL);
-	assert_non_null(d);
-	uint8_t fr[8] = {0};
-	struct ph_frame f = {.data = fr, .caplen = 8, .wirelen = 8,
-			     .linktype = PH_LINK_ETHERNET};
-	struct ph_pkt p;
-	assert_int_equal(ph_decode(d, &f, &p), PH_DECODE_BAD);
-	ph_decoder_free(d);
-	ph_decoder_free(NULL);
-}
-
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -703,9 +653,6 @@ int main(void)
 		T(test_nflog),
 		T(test_wifi_radiotap),
 		T(test_raw_ip),
-		T(test_unsupported_link),
-		T(test_pkt_fully_initialised),
-		T(test_null_anomaly_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
