@@ -18,9 +18,13 @@ echo "== release build + tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPH_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
+echo "== corpus agreement figures (release build)"
+grep -hE "^(TOTAL|SKIP)" build/Testing/Temporary/LastTest.log || true
 
 echo "== ASan + UBSan build + tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPH_SANITIZE=ON -DPH_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j"$jobs")
+echo "== corpus agreement figures (ASan build)"
+grep -hE "^(TOTAL|SKIP)" build-asan/Testing/Temporary/LastTest.log || true
