@@ -60,15 +60,44 @@ static void refill(struct ph_merge *m, unsigned i)
 			  s->res->path);
 }
 
-int ph_merge_next(struct ph_merge *m, struct ph_frame *f)
+static void prime(struct ph_merge *m)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		refill(m, i);
+	m->primed = true;
+}
+
+static int earliest(const struct ph_merge *m)
+{
+	int best = -1;
+	for (unsigned i = 0; i < m->n; i++) {
+		if (!m->src[i].has_pending)
+			continue;
+		if (best < 0 ||
+		    m->src[i].pending.ts_ns < m->src[best].pending.ts_ns)
+			best = (int)i;
+	}
+	return best;
+}
+
+uint64_t ph_merge_first_ts(struct ph_merge *m)
 {
 	if (!m->primed) {
-		for (unsigned i = 0; i < m->n; i++)
-			refill(m, i);
-		m->primed = true;
-	} else {
-		refill(m, m->last);
+		prime(m);
+		m->peeked = true;
 	}
+	int best = earliest(m);
+	return best < 0 ? 0 : m->src[best].pending.ts_ns;
+}
+
+int ph_merge_next(struct ph_merge *m, struct ph_frame *f)
+{
+	if (!m->primed)
+		prime(m);
+	else if (m->peeked)
+		m->peeked = false; /* pending frames not handed out yet */
+	else
+		refill(m, m->last);
 	int best = -1;
 	for (unsigned i = 0; i < m->n; i++) {
 		if (!m->src[i].has_pending)

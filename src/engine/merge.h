@@ -23,6 +23,7 @@ struct ph_merge {
 	unsigned n;
 	unsigned last;               /* source of the frame last returned */
 	bool primed;
+	bool peeked;                 /* primed by ph_merge_first_ts */
 };
 
 /* Opens every file; files that cannot be opened are recorded in res[i]
@@ -32,6 +33,9 @@ int ph_merge_open(struct ph_merge *m, const char *const *files, unsigned n,
 /* Next frame in time order: 1 with *f set (borrowed until the next call),
  * 0 when every source is exhausted. */
 int ph_merge_next(struct ph_merge *m, struct ph_frame *f);
+/* Time of the first frame, without consuming it (0 when there is none):
+ * lets logs carry the capture's start time in their headers. */
+uint64_t ph_merge_first_ts(struct ph_merge *m);
 /* Bytes consumed / total across all files (for progress). */
 void ph_merge_progress(const struct ph_merge *m, uint64_t *pos,
 		       uint64_t *total);

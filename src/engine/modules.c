@@ -7,15 +7,15 @@
 
 /* Each protocol's parser and log writer. A line stays commented out until
  * its module exists. */
-/* extern const struct ph_module ph_dns_module, ph_dns_log_module; */
-/* extern const struct ph_module ph_tls_module, ph_ssl_log_module, ph_x509_log_module; */
-/* extern const struct ph_module ph_quic_module, ph_quic_log_module; */
+extern const struct ph_module ph_dns_module, ph_dns_log_module;
+extern const struct ph_module ph_tls_module, ph_ssl_log_module, ph_x509_log_module;
+extern const struct ph_module ph_quic_module, ph_quic_log_module;
 /* extern const struct ph_module ph_http_module, ph_http_log_module; */
 
 static const struct ph_module *const registry[] = {
-	/* &ph_dns_module, &ph_dns_log_module, */
-	/* &ph_tls_module, &ph_ssl_log_module, &ph_x509_log_module, */
-	/* &ph_quic_module, &ph_quic_log_module, */
+	&ph_dns_module, &ph_dns_log_module,
+	&ph_tls_module, &ph_ssl_log_module, &ph_x509_log_module,
+	&ph_quic_module, &ph_quic_log_module,
 	/* &ph_http_module, &ph_http_log_module, */
 	NULL, /* keeps the array non-empty */
 };

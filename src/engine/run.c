@@ -159,11 +159,16 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 	struct ph_run_state st;
 	memset(&st, 0, sizeof st);
 	int rc = PH_OK;
+	int opened = ph_merge_open(&st.merge, cfg->files, cfg->nfiles, s->files);
+	if (opened < 0)
+		rc = ph_err_set(err, PH_ENOMEM, "out of memory");
+	uint64_t first_ts = rc == PH_OK ? ph_merge_first_ts(&st.merge) : 0;
 	ph_bus_init(&st.bus);
 	ph_bus_subscribe(&st.bus, PH_EV_FLOW_END, count_flow_end, s);
-	if (cfg->log_dir) {
+	if (rc == PH_OK && cfg->log_dir && opened > 0) { /* no empty logs
+		when nothing can be read */
 		st.logs = ph_logset_open(cfg->log_dir, cfg->log_format,
-					 &st.bus, 0, err);
+					 &st.bus, first_ts, err);
 		if (!st.logs)
 			rc = err ? err->code : PH_EIO;
 	}
@@ -172,14 +177,12 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 			.emit = ph_bus_emit, .bus = &st.bus,
 			.log_dir = cfg->log_dir,
 			.log_tsv = cfg->log_format == PH_LOG_TSV,
+			.first_ts_ns = first_ts,
 		};
 		rc = ph_modules_open(&st.mods, &env, &st.bus, err);
 	}
 	if (rc == PH_OK)
 		rc = state_open(&st, cfg, s, err);
-	if (rc == PH_OK && ph_merge_open(&st.merge, cfg->files, cfg->nfiles,
-					 s->files) < 0)
-		rc = ph_err_set(err, PH_ENOMEM, "out of memory");
 	if (rc == PH_OK) {
 		packet_loop(&st, cfg, s);
 		ph_flow_table_flush(st.flows);
