@@ -88,6 +88,21 @@ grep -qE "cut.pcap: .*packet [0-9]+" "$tmp/err4" && ok "truncation names the pac
 "$ph" logs -q "$tmp/s.pcap" "$tmp/notcap.pcap" -o "$tmp/mixed" 2>/dev/null; expect_rc "one good one bad file" 4 $?
 "$ph" logs -q "$tmp/s.pcap" -o /dev/null/sub 2>"$tmp/err5"; expect_rc "unwritable output" 5 $?
 
+# --- PCAPdroid per-packet trailer: each connection carries its app -------
+python3 "$(dirname "$0")/pcapdroid_trailer.py" "$tmp/s.pcap" "$tmp/pd.pcap"
+"$ph" logs -q "$tmp/pd.pcap" -o "$tmp/pd"; expect_rc "pcapdroid capture" 0 $?
+python3 - "$tmp/pd/conn.log" "$tmp/json/conn.log" <<'PY' && ok "pcapdroid app per connection" || bad "pcapdroid app per connection"
+import json, sys
+pd = [json.loads(l) for l in open(sys.argv[1])]
+plain = [json.loads(l) for l in open(sys.argv[2])]
+key = lambda r: (r["uid"], r.get("orig_pkts"), r.get("resp_pkts"), r.get("orig_ip_bytes"), r.get("history"))
+assert [key(r) for r in pd] == [key(r) for r in plain], "trailer changed the flows"
+fb = [r for r in pd if r["id.resp_h"].startswith("157.240.")]
+assert fb and all(r.get("app") == "com.facebook.katana" and r.get("app_uid") == 10123 for r in fb), fb[:2]
+v4 = [r for r in pd if "." in r["id.orig_h"] and not r["id.resp_h"].startswith("157.240.")]
+assert all(r.get("app") == "com.example.weather" for r in v4), [r for r in v4 if r.get("app") != "com.example.weather"][:2]
+PY
+
 # --- bounded flow table: evicted flows are still logged -----------------
 "$ph" logs -q --max-flows 16 "$tmp/s.pcap" -o "$tmp/small"; expect_rc "tiny flow table" 0 $?
 n_small=$(wc -l < "$tmp/small/conn.log")
