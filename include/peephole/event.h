@@ -88,6 +88,8 @@ struct ph_conn {
 	char history[40];       /* Zeek history letters */
 	char conn_state[8];     /* Zeek conn_state, set before FLOW_END */
 	char service[32];       /* protocol label(s), "" if unknown */
+	char app_label[48];     /* nDPI application label ("TLS.Google"),
+				   "" if unknown (ph_conn_set_label) */
 	int32_t app_uid;        /* Android UID from PCAPdroid, -1 unknown */
 	char app[64];           /* app/package name, "" if unknown */
 	uint8_t orig_mac[6];    /* first seen source MAC of the originator */
@@ -131,8 +133,13 @@ struct ph_event {
 
 /* Adds a protocol name to the connection's service list ("ssl,http"), as
  * Zeek's conn.log does; no-op when present or when the field is full. The
- * only change a subscriber may make to a connection record. */
+ * only change a subscriber may make to a connection record (with
+ * ph_conn_set_label below). */
 void ph_conn_add_service(const struct ph_conn *c, const char *name);
+
+/* Sets the connection's application label (conn.log "app_label"), cut to
+ * fit; "" clears it. Written only by the nDPI label module. */
+void ph_conn_set_label(const struct ph_conn *c, const char *label);
 
 /* A subscriber: called for every event whose kind is in its mask. */
 typedef void (*ph_event_fn)(void *user, const struct ph_event *ev);

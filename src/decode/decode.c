@@ -59,6 +59,8 @@ static inline void pkt_init(struct ph_pkt *p, const struct ph_frame *f)
 	p->ttl = 0;
 	p->ip_id = 0;
 	p->reassembled = false;
+	p->ip = NULL;
+	p->ip_caplen = 0;
 	p->l4 = NULL;
 	p->l4_caplen = 0;
 	p->payload = NULL;

@@ -61,6 +61,9 @@ struct ph_pkt {
 	uint8_t ttl;           /* IPv4 TTL / IPv6 hop limit */
 	uint16_t ip_id;        /* IPv4 identification (0 for v6) */
 	bool reassembled;      /* built from IP fragments */
+	const uint8_t *ip;     /* innermost IP header (the reassembly buffer
+				  for a reassembled datagram) */
+	uint32_t ip_caplen;    /* captured bytes from ip, at most ip_len */
 
 	/* transport */
 	const uint8_t *l4;     /* start of TCP/UDP/ICMP header */

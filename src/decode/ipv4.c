@@ -64,6 +64,8 @@ static ph_res ipv4_frag(struct ph_dec *s, const uint8_t *b, uint32_t hl,
 		return r;
 	s->p->reassembled = true;
 	s->p->ip_len = rlen;
+	s->p->ip = rb;
+	s->p->ip_caplen = rlen;
 	return ph_dec_l4(s, b[9], rb + hl, rlen - hl, rlen - hl);
 }
 
@@ -116,6 +118,8 @@ ph_res ph_dec_ipv4(struct ph_dec *s, const uint8_t *b, uint32_t n)
 	struct ph_pkt *p = s->p;
 	set_tuple4(p, b);
 	p->ip_len = tot;
+	p->ip = b;
+	p->ip_caplen = avail;
 	if (ph_be16(b + 6) & 0x3fff) /* MF or offset */
 		return ipv4_frag(s, b, hl, tot, avail);
 	return ph_dec_l4(s, b[9], b + hl, avail - hl, tot - hl);

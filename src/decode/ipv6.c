@@ -50,6 +50,8 @@ static ph_res ipv6_frag(struct ph_dec *s, const uint8_t *b, uint32_t off,
 		return r;
 	s->p->reassembled = true;
 	s->p->ip_len = rlen;
+	s->p->ip = rb;
+	s->p->ip_caplen = rlen;
 	return chain_from(s, rb, rb[6], 40, rlen, rlen);
 }
 
@@ -139,5 +141,7 @@ ph_res ph_dec_ipv6(struct ph_dec *s, const uint8_t *b, uint32_t n)
 	struct ph_pkt *p = s->p;
 	set_tuple6(p, b);
 	p->ip_len = tot;
+	p->ip = b;
+	p->ip_caplen = avail;
 	return chain_from(s, b, b[6], 40, avail, tot);
 }

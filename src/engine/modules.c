@@ -10,13 +10,15 @@
 extern const struct ph_module ph_dns_module, ph_dns_log_module;
 extern const struct ph_module ph_tls_module, ph_ssl_log_module, ph_x509_log_module;
 extern const struct ph_module ph_quic_module, ph_quic_log_module;
-/* extern const struct ph_module ph_http_module, ph_http_log_module; */
+extern const struct ph_module ph_http_module, ph_http_log_module;
+extern const struct ph_module ph_label_module, ph_ndpi_log_module;
 
 static const struct ph_module *const registry[] = {
 	&ph_dns_module, &ph_dns_log_module,
 	&ph_tls_module, &ph_ssl_log_module, &ph_x509_log_module,
 	&ph_quic_module, &ph_quic_log_module,
-	/* &ph_http_module, &ph_http_log_module, */
+	&ph_http_module, &ph_http_log_module,
+	&ph_label_module, &ph_ndpi_log_module,
 	NULL, /* keeps the array non-empty */
 };
 

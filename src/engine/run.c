@@ -52,6 +52,7 @@ static int state_open(struct ph_run_state *st, const struct ph_run_config *cfg,
 	if (cfg->udp_timeout_ns)
 		fc.udp_timeout_ns = fc.icmp_timeout_ns = cfg->udp_timeout_ns;
 	fc.reassemble = (st->bus.wanted & (PH_EV_STREAM | PH_EV_GAP)) != 0;
+	fc.emit_packets = (st->bus.wanted & PH_EV_PACKET) != 0;
 	st->flows = ph_flow_table_new(&fc, ph_bus_emit, &st->bus, &s->anom);
 	if (!st->dec || !st->flows)
 		return ph_err_set(err, PH_ENOMEM, "out of memory");
@@ -165,13 +166,6 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 	uint64_t first_ts = rc == PH_OK ? ph_merge_first_ts(&st.merge) : 0;
 	ph_bus_init(&st.bus);
 	ph_bus_subscribe(&st.bus, PH_EV_FLOW_END, count_flow_end, s);
-	if (rc == PH_OK && cfg->log_dir && opened > 0) { /* no empty logs
-		when nothing can be read */
-		st.logs = ph_logset_open(cfg->log_dir, cfg->log_format,
-					 &st.bus, first_ts, err);
-		if (!st.logs)
-			rc = err ? err->code : PH_EIO;
-	}
 	if (rc == PH_OK) {
 		struct ph_module_env env = {
 			.emit = ph_bus_emit, .bus = &st.bus,
@@ -180,6 +174,16 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 			.first_ts_ns = first_ts,
 		};
 		rc = ph_modules_open(&st.mods, &env, &st.bus, err);
+	}
+	/* conn.log subscribes after the modules, so that what they learn at
+	 * a flow's FLOW_END (the nDPI label when it gives up) is in the
+	 * record it writes. */
+	if (rc == PH_OK && cfg->log_dir && opened > 0) { /* no empty logs
+		when nothing can be read */
+		st.logs = ph_logset_open(cfg->log_dir, cfg->log_format,
+					 &st.bus, first_ts, err);
+		if (!st.logs)
+			rc = err ? err->code : PH_EIO;
 	}
 	if (rc == PH_OK)
 		rc = state_open(&st, cfg, s, err);

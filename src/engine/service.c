@@ -1,5 +1,6 @@
 /* The connection's service list (conn.log "service"): protocol modules add
- * their name when they recognise a flow. See ph_conn_add_service. */
+ * their name when they recognise a flow. See ph_conn_add_service. Also the
+ * application label (conn.log "app_label"), see ph_conn_set_label. */
 #include <string.h>
 
 #include "peephole/event.h"
@@ -25,4 +26,14 @@ void ph_conn_add_service(const struct ph_conn *c, const char *name)
 	if (len)
 		svc[len++] = ',';
 	memcpy(svc + len, name, n + 1);
+}
+
+void ph_conn_set_label(const struct ph_conn *c, const char *label)
+{
+	/* Like service: a field of the const record that one module (the
+	 * nDPI label, src/proto/ndpi_label.c) may write. */
+	char *dst = (char *)c->app_label;
+	size_t n = strnlen(label, sizeof c->app_label - 1);
+	memcpy(dst, label, n);
+	dst[n] = '\0';
 }

@@ -22,6 +22,8 @@ struct ph_flow_config {
 	uint64_t icmp_timeout_ns;    /* inactivity (Zeek: 1 min) */
 	uint64_t tcp_close_ns;       /* after FIN both ways / RST (Zeek: 5 s) */
 	bool reassemble;             /* emit PH_EV_STREAM/GAP for TCP */
+	bool emit_packets;           /* emit PH_EV_PACKET for each inner packet
+					(default false: costly) */
 	uint32_t reasm_dir_max;      /* out-of-order bytes held per direction */
 	uint64_t reasm_total_max;    /* out-of-order bytes held in all flows */
 	uint64_t hash_seed[2];       /* SipHash key; 0,0 = random at creation */

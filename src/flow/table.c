@@ -742,6 +742,22 @@ static struct ph_flow *still_open(struct ph_flow_table *t, struct ph_flow *f,
 	return f;
 }
 
+/* PH_EV_PACKET: the inner packet's IP bytes, for subscribers that look at
+ * whole packets (nDPI). Only when cfg.emit_packets. */
+static void emit_packet(struct ph_flow_table *t, struct ph_flow *f,
+			const struct ph_pkt *p, int d)
+{
+	struct ph_event ev;
+
+	if (!t->cfg.emit_packets || !p->ip)
+		return;
+	ph_flow_event_init(t, f, PH_EV_PACKET, (enum ph_dir)d, &ev);
+	ev.u.packet.ip = p->ip;
+	ev.u.packet.caplen = p->ip_caplen;
+	ev.u.packet.ip_len = p->ip_len;
+	t->emit(t->user, &ev);
+}
+
 static void account(struct ph_flow_table *t, const struct ph_pkt *p,
 		    const struct ph_tuple *tu, bool inner)
 {
@@ -764,10 +780,13 @@ static void account(struct ph_flow_table *t, const struct ph_pkt *p,
 		if (ph_tcp_packet(t, f, p, is_orig))
 			is_orig = !is_orig;
 		count_common(f, p, inner, is_orig ? 0 : 1);
+		emit_packet(t, f, p, is_orig ? 0 : 1);
 		return;
 	}
 	count_common(f, p, inner, is_orig ? 0 : 1);
 	count_datagram(t, f, p, inner, is_orig ? 0 : 1);
+	if (inner)
+		emit_packet(t, f, p, is_orig ? 0 : 1);
 }
 
 void ph_flow_table_packet(struct ph_flow_table *t, const struct ph_pkt *p)

@@ -46,6 +46,7 @@ static const struct ph_zeek_field conn_fields[] = {
 	{"app_uid", PH_ZT_INT, 0},
 	{"orig_l2_bytes", PH_ZT_COUNT, 0},
 	{"resp_l2_bytes", PH_ZT_COUNT, 0},
+	{"app_label", PH_ZT_STRING, 0},  /* nDPI's label (ndpi_label.c) */
 };
 
 #define NFIELDS (sizeof conn_fields / sizeof conn_fields[0])
@@ -182,6 +183,7 @@ static void write_extra(struct ph_zeek_writer *w, const struct ph_conn *c,
 		ph_zeek_unset(w);
 	ph_zeek_count(w, c->dir[PH_DIR_ORIG].l2_bytes);
 	ph_zeek_count(w, c->dir[PH_DIR_RESP].l2_bytes);
+	put_text(w, c->app_label, sizeof c->app_label);
 }
 
 int ph_conn_log_write(struct ph_zeek_writer *w, const struct ph_conn *c,

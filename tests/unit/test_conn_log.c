@@ -173,6 +173,7 @@ static void test_json_ipv6_all_fields(void **state)
 	memcpy(c.orig_mac, "\x00\x11\x22\xaa\xbb\xcc", 6);
 	c.vlan = 100;
 	c.inner_vlan = 200;
+	memcpy(c.app_label, "SMTP.Google", 12);
 	char *s = write_log(*state, PH_ZEEK_JSON, &c, 1);
 	assert_string_equal(s,
 		"{\"ts\":1425565514.419939,\"uid\":\"CHhAvVGS1DHFjwGM9\","
@@ -186,7 +187,8 @@ static void test_json_ipv6_all_fields(void **state)
 		"\"community_id\":\"1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=\","
 		"\"orig_l2_addr\":\"00:11:22:aa:bb:cc\",\"vlan\":100,"
 		"\"inner_vlan\":200,\"app\":\"com.evil\\\"app\\\\\\n\\\\x01\","
-		"\"app_uid\":10123,\"orig_l2_bytes\":1040,\"resp_l2_bytes\":5112}\n");
+		"\"app_uid\":10123,\"orig_l2_bytes\":1040,\"resp_l2_bytes\":5112,"
+		"\"app_label\":\"SMTP.Google\"}\n");
 	free(s);
 }
 
@@ -272,11 +274,11 @@ static const char tsv_fields[] =
 	"local_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\t"
 	"resp_pkts\tresp_ip_bytes\ttunnel_parents\tip_proto\tcommunity_id\t"
 	"orig_l2_addr\tresp_l2_addr\tvlan\tinner_vlan\tapp\tapp_uid\t"
-	"orig_l2_bytes\tresp_l2_bytes\n"
+	"orig_l2_bytes\tresp_l2_bytes\tapp_label\n"
 	"#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\t"
 	"count\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\t"
 	"count\tset[string]\tcount\tstring\tstring\tstring\tint\tint\tstring\t"
-	"int\tcount\tcount\n";
+	"int\tcount\tcount\tstring\n";
 
 /* A row of the ftp-ipv6 baseline (Zeek prints F F for local_* only when
  * Site::local_nets is set; we never set it). */
@@ -309,7 +311,7 @@ static void test_tsv_matches_zeek_ftp_ipv6(void **state)
 		 "2001:470:1f11:81f:c999:d94:aa7c:2e3e\t49186\t"
 		 "2001:470:4867:99::21\t57086\ttcp\tftp-data\t0.219721\t0\t342\t"
 		 "SF\t-\t-\t0\tShAdfFa\t5\t372\t4\t642\t-\t6\t%s\t-\t-\t-\t-\t"
-		 "\\x2d\t-\t442\t698", cid);
+		 "\\x2d\t-\t442\t698\t-", cid);
 	assert_string_equal(last_tsv_row(s), want);
 	free(s);
 }
@@ -330,7 +332,7 @@ static void test_tsv_icmpv6_single_packet(void **state)
 	snprintf(want, sizeof want,
 		 "1333458850.375568\tC4J4Th3PJpwUYZZ6gc\tfe80::224c:4fff:fe43:414c\t"
 		 "133\tff02::2\t134\ticmp\t-\t-\t-\t-\tOTH\t-\t-\t0\t-\t1\t56\t0\t0\t"
-		 "-\t58\t%s\t-\t-\t-\t-\t-\t-\t70\t0", cid);
+		 "-\t58\t%s\t-\t-\t-\t-\t-\t-\t70\t0\t-", cid);
 	assert_string_equal(last_tsv_row(s), want);
 	free(s);
 }
