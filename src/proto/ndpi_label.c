@@ -37,6 +37,7 @@ struct lbl_flow {
 				       long as the flow, i.e. this struct) */
 	void **slots;            /* borrowed: the flow's slots */
 	uint16_t pkts;           /* packets fed */
+	uint8_t ipver, ipproto;  /* of the first packet fed (see feed) */
 	ndpi_protocol last;      /* nDPI's last answer */
 	struct ndpi_flow_struct nf; /* owned; freed with ndpi_free_flow_data */
 };
@@ -51,6 +52,8 @@ struct lbl_counts {
 	uint64_t at_end;         /* flow ended while classifying */
 	uint64_t busy_evicted;   /* gave up early: PH_LABEL_MAX_BUSY hit */
 	uint64_t oom;            /* allocation failures */
+	uint64_t mixed;          /* packets not fed: IP version/protocol
+				    field differs from the flow's first */
 	uint64_t risky;          /* flows with an nDPI risk */
 	uint64_t busy_peak;      /* most flows classified at once */
 };
@@ -235,11 +238,31 @@ static struct lbl_flow *flow_new(struct lbl_state *st,
 	return f;
 }
 
+/* Whether the packet has the IP version and header protocol field of the
+ * flow's first packet (recorded on the first call). nDPI 4.2 takes its
+ * transport from each packet and frees a flow's TCP buffers only when the
+ * flow's last packet was TCP, so a flow whose packets differ there (say
+ * some with an AH header, possible for one 5-tuple) could leak them. */
+static bool same_kind(struct lbl_flow *f, const uint8_t *ip, uint32_t n)
+{
+	uint8_t v = n ? ip[0] >> 4 : 0;
+	uint8_t p = v == 4 && n > 9 ? ip[9] : v == 6 && n > 6 ? ip[6] : 0;
+	if (!f->pkts) {
+		f->ipver = v;
+		f->ipproto = p;
+	}
+	return f->ipver == v && f->ipproto == p;
+}
+
 /* Feeds one packet; true when the label is decided (f freed). */
 static bool feed(struct lbl_state *st, const struct ph_event *ev,
 		 struct lbl_flow *f)
 {
 	uint32_t n = ev->u.packet.caplen;
+	if (!same_kind(f, ev->u.packet.ip, n)) {
+		st->n.mixed++;
+		return false;
+	}
 	if (n > 65535)
 		n = 65535; /* nDPI takes an unsigned short */
 	f->last = ndpi_detection_process_packet(st->ndpi, &f->nf,
@@ -307,6 +330,7 @@ static unsigned label_counters(const void *state,
 		{"label_busy_peak", st->n.busy_peak},
 		{"label_busy_evicted", st->n.busy_evicted},
 		{"label_out_of_memory", st->n.oom},
+		{"label_mixed_skipped", st->n.mixed},
 	};
 	unsigned n = sizeof all / sizeof all[0];
 	if (n > max)

@@ -42,5 +42,23 @@ if ${CC:-cc} -o "$tmp/names" "$tmp/names.c" $(pkg-config --cflags --libs libndpi
 else
   echo "note: cannot build the nDPI name helper; risks not compared"
 fi
-python3 "$here/label_vs_ndpi.py" "${PH_PEEPHOLE:-$src/build/peephole}" \
-  "$pcaps" "$expected" "$here/label_vs_ndpi.known" $names
+peephole=${PH_PEEPHOLE:-$src/build/peephole}
+echo "== peephole vs the expected results of nDPI's test suite (newer nDPI)"
+python3 "$here/label_vs_ndpi.py" "$peephole" "$pcaps" "$expected" \
+  "$here/label_vs_ndpi.known" $names threshold
+rc=$?
+# The same against the installed ndpiReader (same nDPI 4.2 as ours): checks
+# the integration itself (packets fed, direction, give-up), not nDPI.
+if command -v ndpiReader >/dev/null && [ -n "$names" ]; then
+  mkdir -p "$tmp/exp42"
+  for f in "$pcaps"/*; do
+    timeout 120 ndpiReader -i "$f" -v 2 >"$tmp/exp42/$(basename "$f").out" \
+      2>/dev/null
+  done
+  echo "== peephole vs the installed ndpiReader (nDPI 4.2, same library)"
+  python3 "$here/label_vs_ndpi.py" "$peephole" "$pcaps" "$tmp/exp42" \
+    "$here/label_vs_ndpi.known" "$names" threshold42 || rc=1
+else
+  echo "note: ndpiReader (Debian ndpi package) not installed: 4.2 check skipped"
+fi
+exit $rc

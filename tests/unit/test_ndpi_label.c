@@ -156,6 +156,25 @@ static void h_send_cut(struct h *h, const char *src, const char *dst,
 	}
 }
 
+/* One raw IPv4 packet in an Ethernet frame. */
+static void h_send_ip(struct h *h, const uint8_t *ip, size_t il)
+{
+	static const uint8_t m1[6] = {2, 0, 0, 0, 0, 1}, m2[6] = {2, 0, 0, 0, 0, 2};
+	uint8_t fr[2100];
+	size_t fl = pb_eth(fr, sizeof fr, m1, m2, 0, ip, il);
+	assert_true(fl > 0);
+	h->ts += h->step;
+	struct ph_frame f = {.ts_ns = h->ts, .data = fr, .caplen = (uint32_t)fl,
+			     .wirelen = (uint32_t)fl, .linktype = 1,
+			     .pkt_no = 1};
+	struct ph_pkt p;
+	if (ph_decode(h->dec, &f, &p) == PH_DECODE_FLOW) {
+		assert_non_null(p.ip);
+		assert_int_equal(p.ip_caplen, p.ip_len);
+		ph_flow_table_packet(h->ft, &p);
+	}
+}
+
 static void h_send(struct h *h, const char *src, const char *dst,
 		   const struct pb_l4 *l4, const void *pl, size_t n)
 {
@@ -408,6 +427,72 @@ static void test_truncated_packets(void **state)
 	h_free(h);
 }
 
+/* A DNS query in two IPv4 fragments reaches nDPI reassembled (ph_pkt.ip
+ * is the reassembly buffer, MF cleared). */
+static void test_fragmented_datagram(void **state)
+{
+	(void)state;
+	struct h *h = h_new(true);
+	uint8_t m[128], ip[256], f1[128], f2[128];
+	size_t n = dns_query(m, 0x4242, false);
+	struct pb_l4 l4 = {.proto = 17, .sport = 40002, .dport = 53,
+			   .ip_id = 77};
+	size_t il = pb_ip(ip, sizeof ip, pb_ip4("10.0.0.2"),
+			  pb_ip4("10.0.0.1"), &l4, m, n);
+	assert_true(il > 20 + 16);
+	/* fragment 1: header + 16 bytes (offset 0, MF); 2: the rest */
+	memcpy(f1, ip, 20 + 16);
+	f1[2] = 0; f1[3] = 36; f1[6] = 0x20; f1[7] = 0;
+	memcpy(f2, ip, 20);
+	memcpy(f2 + 20, ip + 36, il - 36);
+	size_t l2 = 20 + (il - 36);
+	f2[2] = (uint8_t)(l2 >> 8); f2[3] = (uint8_t)l2; f2[6] = 0; f2[7] = 2;
+	h_send_ip(h, f1, 36);
+	assert_int_equal(h->npackets, 0);
+	h_send_ip(h, f2, l2);
+	assert_int_equal(h->npackets, 1);
+	ph_flow_table_flush(h->ft);
+	assert_int_equal(h->nlabels, 1);
+	assert_string_equal(h->got[0].label, "DNS");
+	assert_string_equal(h->got[0].host, "www.example.com");
+	h_free(h);
+}
+
+/* Regression (fuzz): packets of one flow whose IP protocol field differs
+ * from the first packet's are not fed to nDPI (whose TCP buffers leaked
+ * when a flow's packets switched transport); ASan/LSan would see a leak. */
+static void test_mixed_protocol_not_fed(void **state)
+{
+	(void)state;
+	struct h *h = h_new(true);
+	uint8_t ch[600], ip[700];
+	size_t n = client_hello(ch, "www.google.com");
+	struct pb_l4 l4 = {.proto = 6, .sport = 43000, .dport = 443,
+			   .seq = 1, .ack = 1, .flags = PB_ACK | PB_PSH};
+	/* half a ClientHello: nDPI buffers the TLS record */
+	size_t il = pb_ip(ip, sizeof ip, pb_ip4("10.0.0.2"), pb_ip4("10.0.0.9"),
+			  &l4, ch, n / 2);
+	struct ph_conn c;
+	memset(&c, 0, sizeof c);
+	c.proto = 6;
+	c.ipver = 4;
+	void *slots[PH_SLOT_COUNT] = {0};
+	struct ph_event ev = {.kind = PH_EV_PACKET, .conn = &c, .slots = slots,
+			      .ts_ns = h->ts};
+	ev.u.packet.ip = ip;
+	ev.u.packet.caplen = ev.u.packet.ip_len = (uint32_t)il;
+	ph_label_module.on_event(h->st, &ev);
+	ip[9] = 17; /* same flow, now "UDP" */
+	ph_label_module.on_event(h->st, &ev);
+	assert_int_equal(h_counter(h, "label_packets"), 1);
+	assert_int_equal(h_counter(h, "label_mixed_skipped"), 1);
+	ev.kind = PH_EV_FLOW_END;
+	ph_label_module.on_event(h->st, &ev);
+	assert_null(slots[PH_SLOT_LABEL]);
+	assert_int_equal(h->nall, 1);
+	h_free(h);
+}
+
 static void test_conn_set_label(void **state)
 {
 	(void)state;
@@ -435,6 +520,8 @@ int main(void)
 		cmocka_unit_test(test_no_packets_unless_asked),
 		cmocka_unit_test(test_busy_cap_evicts_oldest),
 		cmocka_unit_test(test_truncated_packets),
+		cmocka_unit_test(test_fragmented_datagram),
+		cmocka_unit_test(test_mixed_protocol_not_fed),
 		cmocka_unit_test(test_conn_set_label),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
