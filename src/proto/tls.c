@@ -525,6 +525,10 @@ static int tls_init(const struct ph_module_env *env, void **state,
 	if (!m)
 		return ph_err_set(err, PH_ENOMEM, "tls: out of memory");
 	m->env = *env;
+	/* A fixed key: the cache compares the DER bytes, so a crafted
+	 * collision only costs a re-parse. */
+	static const uint8_t key[16] = "peephole-x509-c";
+	ph_x509_cache_init(&m->certs, key);
 	*state = m;
 	return PH_OK;
 }
@@ -548,6 +552,8 @@ static unsigned tls_counters(const void *state, struct ph_module_counter *out,
 		{"tls_gaps", m->c.gaps},
 		{"tls_midstream", m->c.midstream},
 		{"tls_alloc_failed", m->c.alloc_failed},
+		{"x509_cache_hits", m->certs.hits},
+		{"x509_cache_misses", m->certs.misses},
 	};
 	unsigned n = 0;
 	for (unsigned i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
@@ -557,7 +563,10 @@ static unsigned tls_counters(const void *state, struct ph_module_counter *out,
 
 static void tls_destroy(void *state)
 {
-	free(state);
+	struct ph_tls_mod *m = state;
+	if (m)
+		ph_x509_cache_free(&m->certs);
+	free(m);
 }
 
 const struct ph_module ph_tls_module = {

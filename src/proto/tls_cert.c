@@ -77,7 +77,7 @@ static void one_cert(struct ph_tls_mod *m, struct ph_tls_flow *f,
 		     struct chain_check *k)
 {
 	struct ph_x509 *c = &m->cert;
-	int rc = ph_x509_parse(der, len, c);
+	int rc = ph_x509_cache_parse(&m->certs, der, len, c);
 	if (rc == PH_ENOMEM) {
 		m->c.cert_too_big++;
 		return;

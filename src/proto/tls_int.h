@@ -10,6 +10,7 @@
 
 #include "peephole/module.h"
 #include "peephole/proto_tls.h"
+#include "proto/x509_cache.h"
 
 #define PH_TLS_MSG_MAX (64u * 1024u)    /* handshake message kept */
 #define PH_TLS_RECORD_MAX (16384u + 2048u) /* TLSCiphertext limit */
@@ -59,6 +60,7 @@ struct ph_tls_mod {
 	struct ph_tls_counts c;
 	struct ph_tls_hello hello; /* scratch for the hello being emitted */
 	struct ph_x509 cert;       /* scratch for the cert being emitted */
+	struct ph_x509_cache certs;/* parsed certificates seen before */
 };
 
 /* First bytes of a TCP stream that start a TLS handshake record. */
