@@ -75,6 +75,12 @@ unsigned ph_run_summary_nanomalies(const struct ph_run_summary *s);
 uint64_t ph_run_summary_anomaly(const struct ph_run_summary *s, unsigned i,
 				const char **name, const char **text);
 
+/* Counters the protocol modules keep (messages parsed, caps hit,
+ * malformed input), index i < ph_run_summary_ncounters(). */
+unsigned ph_run_summary_ncounters(const struct ph_run_summary *s);
+uint64_t ph_run_summary_counter(const struct ph_run_summary *s, unsigned i,
+				const char **name);
+
 #ifdef __cplusplus
 }
 #endif

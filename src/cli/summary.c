@@ -56,6 +56,19 @@ void ph_cli_print_summary(const struct ph_run_summary *s, double seconds)
 			fprintf(stderr, "  %-24s %10llu  %s\n", name,
 				(unsigned long long)n, text);
 	}
+	unsigned nc = ph_run_summary_ncounters(s), shown = 0;
+	for (unsigned i = 0; i < nc; i++) {
+		const char *name;
+		uint64_t n = ph_run_summary_counter(s, i, &name);
+		if (!n)
+			continue;
+		fprintf(stderr, "%s%s %llu", shown % 4 ? ", " :
+			(shown ? "\n    " : "  protocols: "), name,
+			(unsigned long long)n);
+		shown++;
+	}
+	if (shown)
+		fputc('\n', stderr);
 	if (seconds > 0)
 		fprintf(stderr, "  analysed in %.2f s (%.1f MB/s)\n", seconds,
 			(double)t.bytes / seconds / 1e6);

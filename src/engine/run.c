@@ -15,12 +15,15 @@
 #include "util/anomaly.h"
 
 #define PH_PROGRESS_EVERY 8192u /* packets between progress callbacks */
+#define PH_RUN_MAX_COUNTERS 256 /* module counters kept for the summary */
 
 struct ph_run_summary {
 	struct ph_file_result *files; /* owned, nfiles */
 	unsigned nfiles;
 	struct ph_run_totals t;
 	struct ph_anomalies anom;
+	struct ph_module_counter counters[PH_RUN_MAX_COUNTERS];
+	unsigned ncounters;
 };
 
 /* Counts connection records for the summary (a bus subscriber). */
@@ -130,6 +133,19 @@ static void finish_totals(struct ph_run_state *st, struct ph_run_summary *s)
 	}
 }
 
+/* Copies every module's counters into the summary (names are static). */
+static void collect_counters(const struct ph_modules *m,
+			     struct ph_run_summary *s)
+{
+	for (unsigned i = 0; i < m->n; i++) {
+		if (!m->mod[i]->counters)
+			continue;
+		s->ncounters += m->mod[i]->counters(
+			m->state[i], s->counters + s->ncounters,
+			PH_RUN_MAX_COUNTERS - s->ncounters);
+	}
+}
+
 static int first_file_error(const struct ph_run_summary *s, struct ph_err *err)
 {
 	for (unsigned i = 0; i < s->nfiles; i++) {
@@ -198,6 +214,7 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 	if (st.dec)
 		ph_decoder_free(st.dec);
 	if (st.mods.n) {
+		collect_counters(&st.mods, s);
 		struct ph_err merr = {0};
 		if (ph_modules_finish(&st.mods, s->t.last_ns, &merr) < 0 &&
 		    rc == PH_OK) {
@@ -262,4 +279,19 @@ uint64_t ph_run_summary_anomaly(const struct ph_run_summary *s, unsigned i,
 	if (text)
 		*text = ph_anomaly_text((enum ph_anomaly)i);
 	return s->anom.n[i];
+}
+
+unsigned ph_run_summary_ncounters(const struct ph_run_summary *s)
+{
+	return s->ncounters;
+}
+
+uint64_t ph_run_summary_counter(const struct ph_run_summary *s, unsigned i,
+				const char **name)
+{
+	if (i >= s->ncounters)
+		return 0;
+	if (name)
+		*name = s->counters[i].name;
+	return s->counters[i].value;
 }
