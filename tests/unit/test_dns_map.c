@@ -38,8 +38,9 @@ static void test_add_lookup_update(void **s)
 	assert_int_equal(f, 100);
 	assert_int_equal(l, 300);
 	assert_false(ph_dns_map_ip_seen(m, b, 4, NULL, NULL));
-	assert_false(ph_dns_map_ip_seen(m, a, 6, NULL, NULL) &&
-		     memcmp(a, v6, 4) == 0);
+	/* the same 4 bytes as the start of an IPv6 address are another key */
+	uint8_t a16[16] = {1, 2, 3, 4};
+	assert_false(ph_dns_map_ip_seen(m, a16, 6, NULL, NULL));
 	int k = 0;
 	assert_int_equal(ph_dns_map_names_of(m, a, 4, count, &k), 2);
 	char name[64];
