@@ -31,6 +31,9 @@ struct ph_run_config {
 	uint32_t max_flows;         /* 0: default */
 	uint64_t tcp_timeout_ns;    /* 0: default (300 s) */
 	uint64_t udp_timeout_ns;    /* 0: default (60 s) */
+	const char *modules;        /* NULL: every module; "none": conn.log
+				       only; else a comma list of module names
+				       ("dns,dns_log,tls,ssl_log") */
 	ph_progress_fn progress;    /* may be NULL */
 	void *progress_user;
 };

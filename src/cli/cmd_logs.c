@@ -22,6 +22,10 @@ static const char logs_usage[] =
 	"                         when full the oldest idle one is logged and dropped\n"
 	"      --tcp-timeout SEC  TCP inactivity timeout (default 300)\n"
 	"      --udp-timeout SEC  UDP/ICMP inactivity timeout (default 60)\n"
+	"  -m, --modules LIST     parsers and logs to run, comma-separated (default\n"
+	"                         all): dns,dns_log,tls,ssl_log,x509_log,quic,\n"
+	"                         quic_log,http,http_log,label,ndpi_log; 'none'\n"
+	"                         writes conn.log only\n"
 	"  -q, --quiet            no progress and no summary on stderr\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -67,6 +71,9 @@ static int parse_opt(int c, const char *arg, struct logs_opts *o)
 	case 'q':
 		o->quiet = true;
 		return 0;
+	case 'm':
+		o->run.modules = arg;
+		return 0;
 	default:
 		return -1;
 	}
@@ -79,6 +86,7 @@ static const struct option logs_long[] = {
 	{"tcp-timeout", required_argument, NULL, 'T'},
 	{"udp-timeout", required_argument, NULL, 'U'},
 	{"quiet", no_argument, NULL, 'q'},
+	{"modules", required_argument, NULL, 'm'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -105,7 +113,7 @@ int ph_cmd_logs(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:f:qh", logs_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:m:qh", logs_long, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(logs_usage, stdout);
 			return PH_EXIT_OK;
@@ -136,10 +144,10 @@ int ph_cmd_logs(int argc, char **argv)
 	ph_progress_done(&prog);
 	if (s)
 		print_file_errors(s);
-	if (rc < 0 && (!s || ph_cli_run_exit(rc, s) == PH_EXIT_OUTPUT))
-		ph_cli_print_err(&err);
 	int code = ph_cli_run_exit(rc, s);
-	if (s && !o.quiet && code != PH_EXIT_OUTPUT)
+	if (rc < 0 && (!s || code == PH_EXIT_OUTPUT || code == PH_EXIT_USAGE))
+		ph_cli_print_err(&err);
+	if (s && !o.quiet && code != PH_EXIT_OUTPUT && code != PH_EXIT_USAGE)
 		ph_cli_print_summary(s, mono_s() - t0);
 	ph_run_summary_free(s);
 	return code;

@@ -3,6 +3,7 @@
  * writers and detections that consume their events. */
 #include "engine/modules.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Each protocol's parser and log writer. A line stays commented out until
@@ -28,15 +29,50 @@ const struct ph_module *const *ph_module_registry(unsigned *n)
 	return registry;
 }
 
+/* Is `name` an item of the comma list? */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ',');
+		size_t k = e ? (size_t)(e - p) : strlen(p);
+		if (k == n && memcmp(p, name, n) == 0)
+			return true;
+		p += k + (e ? 1 : 0);
+	}
+	return false;
+}
+
+/* Every name in `only` must be a registered module (or "none"). */
+static int check_list(const char *only, const struct ph_module *const *reg,
+		      unsigned n, struct ph_err *err)
+{
+	for (const char *p = only; *p;) {
+		const char *e = strchr(p, ',');
+		size_t k = e ? (size_t)(e - p) : strlen(p);
+		bool known = k == 4 && memcmp(p, "none", 4) == 0;
+		for (unsigned i = 0; i < n && !known; i++)
+			known = reg[i] && strlen(reg[i]->name) == k &&
+				memcmp(reg[i]->name, p, k) == 0;
+		if (!known)
+			return ph_err_set(err, PH_EINVAL, "unknown module '%.*s'",
+					  (int)k, p);
+		p += k + (e ? 1 : 0);
+	}
+	return PH_OK;
+}
+
 int ph_modules_open(struct ph_modules *m, const struct ph_module_env *env,
-		    struct ph_bus *bus, struct ph_err *err)
+		    struct ph_bus *bus, const char *only, struct ph_err *err)
 {
 	unsigned n;
 	const struct ph_module *const *reg = ph_module_registry(&n);
 	memset(m, 0, sizeof *m);
+	if (only && check_list(only, reg, n, err) < 0)
+		return PH_EINVAL;
 	for (unsigned i = 0; i < n && m->n < PH_MAX_MODULES; i++) {
 		const struct ph_module *mod = reg[i];
-		if (!mod)
+		if (!mod || (only && !in_list(only, mod->name)))
 			continue;
 		void *st = NULL;
 		int rc = mod->init(env, &st, err);

@@ -17,10 +17,11 @@ struct ph_modules {
 /* The static registry: *n receives its length. */
 const struct ph_module *const *ph_module_registry(unsigned *n);
 
-/* Creates every registered module and subscribes it; on failure destroys
- * what was created and returns <0 with err. */
+/* Creates the registered modules named in `only` (NULL: all; "none":
+ * none; else a comma list) and subscribes them; an unknown name is
+ * PH_EINVAL. On failure destroys what was created and returns <0. */
 int ph_modules_open(struct ph_modules *m, const struct ph_module_env *env,
-		    struct ph_bus *bus, struct ph_err *err);
+		    struct ph_bus *bus, const char *only, struct ph_err *err);
 /* Finishes every module (logs closed); returns the first error. */
 int ph_modules_finish(struct ph_modules *m, uint64_t last_ts_ns,
 		      struct ph_err *err);

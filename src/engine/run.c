@@ -189,7 +189,8 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 			.log_tsv = cfg->log_format == PH_LOG_TSV,
 			.first_ts_ns = first_ts,
 		};
-		rc = ph_modules_open(&st.mods, &env, &st.bus, err);
+		rc = ph_modules_open(&st.mods, &env, &st.bus, cfg->modules,
+				     err);
 	}
 	/* conn.log subscribes after the modules, so that what they learn at
 	 * a flow's FLOW_END (the nDPI label when it gives up) is in the

@@ -103,6 +103,17 @@ v4 = [r for r in pd if "." in r["id.orig_h"] and not r["id.resp_h"].startswith("
 assert all(r.get("app") == "com.example.weather" for r in v4), [r for r in v4 if r.get("app") != "com.example.weather"][:2]
 PY
 
+# --- module selection --------------------------------------------------
+"$ph" logs -q -m none "$tmp/s.pcap" -o "$tmp/none"; expect_rc "--modules none" 0 $?
+[ "$(ls "$tmp/none")" = "conn.log" ] && ok "--modules none writes conn.log only" || bad "--modules none wrote $(ls "$tmp/none")"
+"$ph" logs -q -m dns,dns_log "$tmp/s.pcap" -o "$tmp/dnsonly"; expect_rc "--modules dns,dns_log" 0 $?
+[ "$(ls "$tmp/dnsonly" | tr '\n' ' ')" = "conn.log dns.log " ] && ok "only the chosen logs" || bad "chosen logs: $(ls "$tmp/dnsonly")"
+"$ph" logs -q -m nosuch "$tmp/s.pcap" -o "$tmp/nosuch" 2>"$tmp/err6"; expect_rc "unknown module" 3 $?
+grep -q "unknown module 'nosuch'" "$tmp/err6" && ok "unknown module named" || bad "unknown module message"
+for l in dns ssl x509 quic http; do
+  [ -s "$tmp/json/$l.log" ] && ok "sample has $l.log" || bad "sample lacks $l.log"
+done
+
 # --- bounded flow table: evicted flows are still logged -----------------
 "$ph" logs -q --max-flows 16 "$tmp/s.pcap" -o "$tmp/small"; expect_rc "tiny flow table" 0 $?
 n_small=$(wc -l < "$tmp/small/conn.log")
