@@ -6,6 +6,7 @@
 #   tshark -r FILE -q -z conv,tcp       (full dissection + TCP conversations)
 #   zeek -C -r FILE                     (only if installed; not in Debian 12)
 #   peephole logs FILE -o TMPDIR        ($PEEPHOLE, else ./build/peephole)
+#   peephole logs -m none FILE -o DIR   (capture engine + conn.log only)
 # Each runs under GNU time (/usr/bin/time -f '%M': peak RSS; the wall
 # time is taken with date +%s%N, finer than %e's 10 ms; with
 # PH_BENCH_RUNS=N the fastest of N runs and the largest RSS are kept); needs the Debian package `time` (apt-get install time) and
@@ -93,6 +94,9 @@ if [ -x "$peephole" ]; then
 	if [ -z "${notes[-1]}" ] && [ -z "$(ls -A "$tmp/logs")" ]; then
 		notes[-1]="wrote no logs: not a real run"
 	fi
+	# the capture engine alone: flows and conn.log, no protocol modules
+	mkdir -p "$tmp/conn"
+	run peephole-conn "$peephole" logs -m none "$file" -o "$tmp/conn"
 else skip peephole "no binary at $peephole; set PEEPHOLE or build it"; fi
 
 # The table.

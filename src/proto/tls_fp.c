@@ -1,11 +1,17 @@
 /* TLS fingerprints of a parsed hello (tls_hello.h): JA3 / JA3S (Salesforce:
  * decimal fields joined by ',' and '-', GREASE removed, MD5 via OpenSSL
- * EVP) and JA4 / JA4S (FoxIO JA4 spec, technical_details/JA4.md and
+ * low-level calls) and JA4 / JA4S (FoxIO JA4 spec, technical_details/JA4.md and
  * JA4S.md: version from supported_versions, GREASE ignored, sorted cipher
  * and extension lists hashed with SHA-256 cut to 12 hex digits, SNI and
  * ALPN left out of the client extension hash). No allocation: strings are
  * built in fixed buffers and cut (never overflowed) when a list is huge. */
+/* MD5/SHA-256 through OpenSSL's low-level calls: deprecated in OpenSSL 3
+ * but without the provider look-up and locking EVP_Digest() pays on every
+ * call (three fingerprints per handshake). */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/evp.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,10 +61,20 @@ static void hex_digest(const char *md_name, const char *s, size_t n,
 {
 	static const char hx[] = "0123456789abcdef";
 	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dl = 0;
-	const EVP_MD *md = strcmp(md_name, "md5") ? EVP_sha256() : EVP_md5();
-	if (!EVP_Digest(s, n, d, &dl, md, NULL))
-		dl = 0;
+	unsigned dl;
+	if (strcmp(md_name, "md5") == 0) {
+		MD5_CTX c;
+		MD5_Init(&c);
+		MD5_Update(&c, s, n);
+		MD5_Final(d, &c);
+		dl = MD5_DIGEST_LENGTH;
+	} else {
+		SHA256_CTX c;
+		SHA256_Init(&c);
+		SHA256_Update(&c, s, n);
+		SHA256_Final(d, &c);
+		dl = SHA256_DIGEST_LENGTH;
+	}
 	size_t i = 0;
 	for (; i < hexlen && i / 2 < dl; i++)
 		out[i] = hx[i & 1 ? d[i / 2] & 15 : d[i / 2] >> 4];
