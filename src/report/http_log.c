@@ -12,6 +12,7 @@
 
 #include "peephole/module.h"
 #include "peephole/proto_http.h"
+#include "report/log_file.h"
 #include "report/zeek_writer.h"
 
 static const struct ph_zeek_field http_fields[] = {
@@ -50,8 +51,8 @@ static const struct ph_zeek_field http_fields[] = {
 #define NFIELDS (sizeof http_fields / sizeof http_fields[0])
 
 struct http_log {
-	struct ph_zeek_writer *w;  /* owned; NULL when the run writes no logs */
-	int status;                /* first write error; later records dropped */
+	struct ph_log_file f;      /* http.log */
+	struct ph_zeek_writer *w;  /* f's writer during one record */
 	uint64_t written;
 	char uri[PH_HTTP_URI_MAX]; /* unescaped URI scratch */
 };
@@ -229,11 +230,15 @@ static void http_log_on_event(void *state, const struct ph_event *ev)
 {
 	struct http_log *l = state;
 	const struct ph_http_body *b = ev->u.proto;
-	if (!l->w || l->status || ev->kind != PH_EV_HTTP_BODY || !b ||
-	    !b->txn_end || !b->txn || !ev->conn)
+	if (ev->kind != PH_EV_HTTP_BODY || !b || !b->txn_end || !b->txn ||
+	    !ev->conn)
 		return;
 	const struct ph_conn *c = ev->conn;
-	if (c->ipver != 4 && c->ipver != 6)
+	if (c->ipver != 4 && c->ipver != 6) {
+		l->f.skipped++;
+		return;
+	}
+	if (!(l->w = ph_log_file_writer(&l->f)))
 		return;
 	ph_zeek_rec_begin(l->w);
 	write_head(l, c, b->txn);
@@ -241,9 +246,8 @@ static void http_log_on_event(void *state, const struct ph_event *ev)
 	write_tail(l->w, b->txn);
 	struct ph_err e;
 	int r = ph_zeek_rec_end(l->w, &e);
-	if (r)
-		l->status = r;
-	else
+	ph_log_file_check(&l->f, r, &e);
+	if (!r)
 		l->written++;
 }
 
@@ -253,16 +257,7 @@ static int http_log_init(const struct ph_module_env *env, void **state,
 	struct http_log *l = calloc(1, sizeof *l);
 	if (!l)
 		return ph_err_set(err, PH_ENOMEM, "http_log: out of memory");
-	if (env->log_dir) {
-		l->w = ph_zeek_writer_open(env->log_dir, "http",
-					   env->log_tsv ? PH_ZEEK_TSV : PH_ZEEK_JSON,
-					   http_fields, NFIELDS,
-					   env->first_ts_ns, err);
-		if (!l->w) {
-			free(l);
-			return err ? err->code : PH_EIO;
-		}
-	}
+	ph_log_file_init(&l->f, env, "http", http_fields, NFIELDS);
 	*state = l;
 	return PH_OK;
 }
@@ -270,9 +265,8 @@ static int http_log_init(const struct ph_module_env *env, void **state,
 static int http_log_finish(void *state, uint64_t last_ts_ns, struct ph_err *err)
 {
 	struct http_log *l = state;
-	int r = ph_zeek_writer_close(l->w, last_ts_ns, err);
 	l->w = NULL;
-	return r;
+	return ph_log_file_finish(&l->f, last_ts_ns, err);
 }
 
 static unsigned http_log_counters(const void *state,
@@ -289,8 +283,7 @@ static unsigned http_log_counters(const void *state,
 static void http_log_destroy(void *state)
 {
 	struct http_log *l = state;
-	if (l->w)
-		ph_zeek_writer_discard(l->w);
+	ph_log_file_destroy(&l->f);
 	free(l);
 }
 

@@ -10,6 +10,7 @@
 
 #include "peephole/module.h"
 #include "peephole/proto_label.h"
+#include "report/log_file.h"
 #include "report/zeek_writer.h"
 
 static const struct ph_zeek_field ndpi_fields[] = {
@@ -34,9 +35,7 @@ static const struct ph_zeek_field ndpi_fields[] = {
 #define NFIELDS (sizeof ndpi_fields / sizeof ndpi_fields[0])
 
 struct ndpi_log {
-	struct ph_zeek_writer *w; /* owned; NULL when not logging */
-	int status;               /* first write error */
-	uint64_t skipped;         /* labels of a non-IP connection */
+	struct ph_log_file f;     /* ndpi.log (skipped: non-IP connections) */
 };
 
 /* A string: unset when NULL or "". */
@@ -90,17 +89,7 @@ static int ndpi_log_init(const struct ph_module_env *env, void **state,
 	struct ndpi_log *l = calloc(1, sizeof *l);
 	if (!l)
 		return ph_err_set(err, PH_ENOMEM, "ndpi_log: out of memory");
-	if (env->log_dir) {
-		l->w = ph_zeek_writer_open(env->log_dir, "ndpi",
-					   env->log_tsv ? PH_ZEEK_TSV
-							: PH_ZEEK_JSON,
-					   ndpi_fields, NFIELDS,
-					   env->first_ts_ns, err);
-		if (!l->w) {
-			free(l);
-			return err ? err->code : PH_EIO;
-		}
-	}
+	ph_log_file_init(&l->f, env, "ndpi", ndpi_fields, NFIELDS);
 	*state = l;
 	return PH_OK;
 }
@@ -109,27 +98,24 @@ static void ndpi_log_on_event(void *state, const struct ph_event *ev)
 {
 	struct ndpi_log *l = state;
 	const struct ph_app_label *lab = ev->u.proto;
-	if (!l->w || l->status || ev->kind != PH_EV_LABEL || !lab || !ev->conn)
+	if (ev->kind != PH_EV_LABEL || !lab || !ev->conn)
 		return;
 	if (ev->conn->ipver != 4 && ev->conn->ipver != 6) {
-		l->skipped++;
+		l->f.skipped++;
 		return;
 	}
+	struct ph_zeek_writer *w = ph_log_file_writer(&l->f);
+	if (!w)
+		return;
 	struct ph_err e;
-	int r = write_rec(l->w, ev, lab, &e);
-	if (r)
-		l->status = r;
+	ph_log_file_check(&l->f, write_rec(w, ev, lab, &e), &e);
 }
 
 static int ndpi_log_finish(void *state, uint64_t last_ts_ns,
 			   struct ph_err *err)
 {
-	struct ndpi_log *l = state;
-	if (!l->w)
-		return PH_OK;
-	int r = ph_zeek_writer_close(l->w, last_ts_ns, err);
-	l->w = NULL;
-	return r;
+	return ph_log_file_finish(&((struct ndpi_log *)state)->f, last_ts_ns,
+				  err);
 }
 
 static unsigned ndpi_log_counters(const void *state,
@@ -139,7 +125,7 @@ static unsigned ndpi_log_counters(const void *state,
 	if (max < 1)
 		return 0;
 	o[0].name = "ndpi_log_skipped";
-	o[0].value = l->skipped;
+	o[0].value = l->f.skipped;
 	return 1;
 }
 
@@ -148,8 +134,7 @@ static void ndpi_log_destroy(void *state)
 	struct ndpi_log *l = state;
 	if (!l)
 		return;
-	if (l->w)
-		ph_zeek_writer_discard(l->w);
+	ph_log_file_destroy(&l->f);
 	free(l);
 }
 

@@ -9,6 +9,7 @@
 
 #include "peephole/module.h"
 #include "peephole/proto_quic.h"
+#include "report/log_file.h"
 #include "report/zeek_writer.h"
 
 static const struct ph_zeek_field quic_fields[] = {
@@ -30,9 +31,7 @@ static const struct ph_zeek_field quic_fields[] = {
 #define NFIELDS (sizeof quic_fields / sizeof quic_fields[0])
 
 struct quic_log {
-	struct ph_zeek_writer *w; /* owned; NULL when not logging */
-	int status;               /* first write error */
-	uint64_t skipped;         /* records of a non-IP connection */
+	struct ph_log_file f;     /* quic.log (skipped: non-IP connections) */
 };
 
 /* An optional string: unset when !has, "(empty)" in TSV when "". */
@@ -70,17 +69,7 @@ static int quic_log_init(const struct ph_module_env *env, void **state,
 	struct quic_log *l = calloc(1, sizeof *l);
 	if (!l)
 		return ph_err_set(err, PH_ENOMEM, "quic_log: out of memory");
-	if (env->log_dir) {
-		l->w = ph_zeek_writer_open(env->log_dir, "quic",
-					   env->log_tsv ? PH_ZEEK_TSV
-							: PH_ZEEK_JSON,
-					   quic_fields, NFIELDS,
-					   env->first_ts_ns, err);
-		if (!l->w) {
-			free(l);
-			return err ? err->code : PH_EIO;
-		}
-	}
+	ph_log_file_init(&l->f, env, "quic", quic_fields, NFIELDS);
 	*state = l;
 	return PH_OK;
 }
@@ -89,28 +78,25 @@ static void quic_log_on_event(void *state, const struct ph_event *ev)
 {
 	struct quic_log *l = state;
 	const struct ph_quic_initial *q = ev->u.proto;
-	if (!l->w || l->status || ev->kind != PH_EV_QUIC || !q ||
-	    q->what != PH_QUIC_RECORD || !q->rec || !ev->conn)
+	if (ev->kind != PH_EV_QUIC || !q || q->what != PH_QUIC_RECORD ||
+	    !q->rec || !ev->conn)
 		return;
 	if (ev->conn->ipver != 4 && ev->conn->ipver != 6) {
-		l->skipped++;
+		l->f.skipped++;
 		return;
 	}
+	struct ph_zeek_writer *w = ph_log_file_writer(&l->f);
+	if (!w)
+		return;
 	struct ph_err e;
-	int r = write_rec(l->w, ev->conn, q->rec, &e);
-	if (r)
-		l->status = r;
+	ph_log_file_check(&l->f, write_rec(w, ev->conn, q->rec, &e), &e);
 }
 
 static int quic_log_finish(void *state, uint64_t last_ts_ns,
 			   struct ph_err *err)
 {
-	struct quic_log *l = state;
-	if (!l->w)
-		return PH_OK;
-	int r = ph_zeek_writer_close(l->w, last_ts_ns, err);
-	l->w = NULL;
-	return r;
+	return ph_log_file_finish(&((struct quic_log *)state)->f, last_ts_ns,
+				  err);
 }
 
 static unsigned quic_log_counters(const void *state,
@@ -120,7 +106,7 @@ static unsigned quic_log_counters(const void *state,
 	if (max < 1)
 		return 0;
 	o[0].name = "quic_log_skipped";
-	o[0].value = l->skipped;
+	o[0].value = l->f.skipped;
 	return 1;
 }
 
@@ -129,8 +115,7 @@ static void quic_log_destroy(void *state)
 	struct quic_log *l = state;
 	if (!l)
 		return;
-	if (l->w)
-		ph_zeek_writer_discard(l->w);
+	ph_log_file_destroy(&l->f);
 	free(l);
 }
 

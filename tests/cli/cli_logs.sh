@@ -114,6 +114,14 @@ for l in dns ssl x509 quic http; do
   [ -s "$tmp/json/$l.log" ] && ok "sample has $l.log" || bad "sample lacks $l.log"
 done
 
+# --- no empty logs: a log exists only when it has a line -----------------
+if command -v editcap >/dev/null; then
+  editcap -r "$tmp/s.pcap" "$tmp/first.pcap" 1-6 >/dev/null 2>&1
+  "$ph" logs -q "$tmp/first.pcap" -o "$tmp/first"; expect_rc "first packets only" 0 $?
+  empty=$(find "$tmp/first" -name '*.log' -empty | wc -l)
+  [ "$empty" = 0 ] && ok "no empty log files ($(ls "$tmp/first" | tr '\n' ' '))" || bad "$empty empty log files: $(ls -la "$tmp/first")"
+fi
+
 # --- bounded flow table: evicted flows are still logged -----------------
 "$ph" logs -q --max-flows 16 "$tmp/s.pcap" -o "$tmp/small"; expect_rc "tiny flow table" 0 $?
 n_small=$(wc -l < "$tmp/small/conn.log")
