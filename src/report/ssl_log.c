@@ -10,6 +10,7 @@
 
 #include "peephole/module.h"
 #include "peephole/proto_tls.h"
+#include "report/log_file.h"
 #include "report/zeek_writer.h"
 
 static const struct ph_zeek_field ssl_fields[] = {
@@ -41,10 +42,7 @@ static const struct ph_zeek_field ssl_fields[] = {
 #define NFIELDS (sizeof ssl_fields / sizeof ssl_fields[0])
 
 struct ssl_log {
-	struct ph_module_env env;
-	struct ph_zeek_writer *w; /* owned; NULL until the first record */
-	struct ph_err err;        /* first open/write error (sticky) */
-	bool failed;
+	struct ph_log_file f;     /* ssl.log */
 	uint64_t records;
 };
 
@@ -110,26 +108,17 @@ static void write_rec(struct ph_zeek_writer *w, const struct ph_conn *c,
 static void on_event(void *state, const struct ph_event *ev)
 {
 	struct ssl_log *l = state;
-	if (!l->env.log_dir || l->failed || ev->kind != PH_EV_TLS_DONE)
+	if (ev->kind != PH_EV_TLS_DONE)
 		return;
-	if (!l->w) {
-		l->w = ph_zeek_writer_open(l->env.log_dir, "ssl",
-					   l->env.log_tsv ? PH_ZEEK_TSV
-							  : PH_ZEEK_JSON,
-					   ssl_fields, NFIELDS,
-					   l->env.first_ts_ns ? l->env.first_ts_ns
-							      : ev->ts_ns,
-					   &l->err);
-		if (!l->w) {
-			l->failed = true;
-			return;
-		}
-	}
-	ph_zeek_rec_begin(l->w);
-	write_rec(l->w, ev->conn, ev->u.proto);
-	if (ph_zeek_rec_end(l->w, &l->err) < 0)
-		l->failed = true;
-	else
+	struct ph_zeek_writer *w = ph_log_file_writer(&l->f);
+	if (!w)
+		return;
+	struct ph_err e;
+	ph_zeek_rec_begin(w);
+	write_rec(w, ev->conn, ev->u.proto);
+	int rc = ph_zeek_rec_end(w, &e);
+	ph_log_file_check(&l->f, rc, &e);
+	if (!rc)
 		l->records++;
 }
 
@@ -139,24 +128,15 @@ static int ssl_init(const struct ph_module_env *env, void **state,
 	struct ssl_log *l = calloc(1, sizeof *l);
 	if (!l)
 		return ph_err_set(err, PH_ENOMEM, "ssl_log: out of memory");
-	l->env = *env;
+	ph_log_file_init(&l->f, env, "ssl", ssl_fields, NFIELDS);
 	*state = l;
 	return PH_OK;
 }
 
 static int ssl_finish(void *state, uint64_t last_ts_ns, struct ph_err *err)
 {
-	struct ssl_log *l = state;
-	if (l->failed) {
-		ph_zeek_writer_discard(l->w);
-		l->w = NULL;
-		if (err)
-			*err = l->err;
-		return l->err.code ? l->err.code : PH_EIO;
-	}
-	int rc = ph_zeek_writer_close(l->w, last_ts_ns, err);
-	l->w = NULL;
-	return rc;
+	return ph_log_file_finish(&((struct ssl_log *)state)->f, last_ts_ns,
+				  err);
 }
 
 static unsigned ssl_counters(const void *state, struct ph_module_counter *out,
@@ -172,7 +152,8 @@ static unsigned ssl_counters(const void *state, struct ph_module_counter *out,
 static void ssl_destroy(void *state)
 {
 	struct ssl_log *l = state;
-	ph_zeek_writer_discard(l->w);
+	if (l)
+		ph_log_file_destroy(&l->f);
 	free(l);
 }
 

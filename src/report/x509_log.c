@@ -14,6 +14,7 @@
 
 #include "peephole/module.h"
 #include "peephole/proto_tls.h"
+#include "report/log_file.h"
 #include "report/zeek_writer.h"
 
 #define X509_DEDUP_MAX 65536u /* slots; half-full at most */
@@ -49,10 +50,7 @@ static const struct ph_zeek_field x509_fields[] = {
 #define NFIELDS (sizeof x509_fields / sizeof x509_fields[0])
 
 struct x509_log {
-	struct ph_module_env env;
-	struct ph_zeek_writer *w; /* owned; NULL until the first record */
-	struct ph_err err;
-	bool failed;
+	struct ph_log_file f;     /* x509.log */
 	uint64_t *seen;           /* owned: dedup keys, 0 = empty slot */
 	uint32_t n_seen;
 	uint64_t records, dups, dedup_full;
@@ -181,29 +179,22 @@ static void on_event(void *state, const struct ph_event *ev)
 {
 	struct x509_log *l = state;
 	const struct ph_x509 *c = ev->u.proto;
-	if (!l->env.log_dir || l->failed || ev->kind != PH_EV_TLS_CERT ||
+	if (!l->f.dir || l->f.status || ev->kind != PH_EV_TLS_CERT ||
 	    !c->parsed)
 		return;
 	if (seen_before(l, c)) {
 		l->dups++;
 		return;
 	}
-	if (!l->w) {
-		l->w = ph_zeek_writer_open(
-			l->env.log_dir, "x509",
-			l->env.log_tsv ? PH_ZEEK_TSV : PH_ZEEK_JSON, x509_fields,
-			NFIELDS, l->env.first_ts_ns ? l->env.first_ts_ns : ev->ts_ns,
-			&l->err);
-		if (!l->w) {
-			l->failed = true;
-			return;
-		}
-	}
-	ph_zeek_rec_begin(l->w);
-	write_cert(l->w, ev->ts_ns, c);
-	if (ph_zeek_rec_end(l->w, &l->err) < 0)
-		l->failed = true;
-	else
+	struct ph_zeek_writer *w = ph_log_file_writer(&l->f);
+	if (!w)
+		return;
+	struct ph_err e;
+	ph_zeek_rec_begin(w);
+	write_cert(w, ev->ts_ns, c);
+	int rc = ph_zeek_rec_end(w, &e);
+	ph_log_file_check(&l->f, rc, &e);
+	if (!rc)
 		l->records++;
 }
 
@@ -213,24 +204,15 @@ static int x509_init(const struct ph_module_env *env, void **state,
 	struct x509_log *l = calloc(1, sizeof *l);
 	if (!l)
 		return ph_err_set(err, PH_ENOMEM, "x509_log: out of memory");
-	l->env = *env;
+	ph_log_file_init(&l->f, env, "x509", x509_fields, NFIELDS);
 	*state = l;
 	return PH_OK;
 }
 
 static int x509_finish(void *state, uint64_t last_ts_ns, struct ph_err *err)
 {
-	struct x509_log *l = state;
-	if (l->failed) {
-		ph_zeek_writer_discard(l->w);
-		l->w = NULL;
-		if (err)
-			*err = l->err;
-		return l->err.code ? l->err.code : PH_EIO;
-	}
-	int rc = ph_zeek_writer_close(l->w, last_ts_ns, err);
-	l->w = NULL;
-	return rc;
+	return ph_log_file_finish(&((struct x509_log *)state)->f, last_ts_ns,
+				  err);
 }
 
 static unsigned x509_counters(const void *state, struct ph_module_counter *out,
@@ -251,7 +233,9 @@ static unsigned x509_counters(const void *state, struct ph_module_counter *out,
 static void x509_destroy(void *state)
 {
 	struct x509_log *l = state;
-	ph_zeek_writer_discard(l->w);
+	if (!l)
+		return;
+	ph_log_file_destroy(&l->f);
 	free(l->seen);
 	free(l);
 }
