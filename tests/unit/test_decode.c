@@ -9,28 +9,11 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "decode_fixture.h"
 #include "pktbuild.h"
-
-static struct ph_anomalies an;
-static struct ph_decoder *dec;
 
 static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
 static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(&an, 0, sizeof an);
-	dec = ph_decoder_new(&an);
-	return dec ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ph_decoder_free(dec);
-	return 0;
-}
 
 static enum ph_decode_result run(int lt, const uint8_t *b, size_t n,
 				 struct ph_pkt *p)
@@ -39,12 +22,6 @@ static enum ph_decode_result run(int lt, const uint8_t *b, size_t n,
 			     .wirelen = (uint32_t)n, .linktype = lt,
 			     .pkt_no = 7, .ts_ns = 99};
 	return ph_decode(dec, &f, p);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 /* 10.0.0.1:1234 -> 10.0.0.2:80 TCP SYN with 5 payload bytes (45 bytes). */

@@ -9,25 +9,8 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "decode_fixture.h"
 #include "pktbuild.h"
-
-static struct ph_anomalies an;
-static struct ph_decoder *dec;
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(&an, 0, sizeof an);
-	dec = ph_decoder_new(&an);
-	return dec ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ph_decoder_free(dec);
-	return 0;
-}
 
 static enum ph_decode_result run_at(const uint8_t *b, size_t n, uint64_t ts,
 				    struct ph_pkt *p)
@@ -41,18 +24,6 @@ static enum ph_decode_result run_at(const uint8_t *b, size_t n, uint64_t ts,
 static enum ph_decode_result run(const uint8_t *b, size_t n, struct ph_pkt *p)
 {
 	return run_at(b, n, 1000, p);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
 }
 
 static uint8_t payload[4000];

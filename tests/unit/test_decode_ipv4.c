@@ -10,25 +10,8 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "decode_fixture.h"
 #include "pktbuild.h"
-
-static struct ph_anomalies an;
-static struct ph_decoder *dec;
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(&an, 0, sizeof an);
-	dec = ph_decoder_new(&an);
-	return dec ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ph_decoder_free(dec);
-	return 0;
-}
 
 /* Decodes raw IPv4 bytes; wire = on-the-wire length (>= n). */
 static enum ph_decode_result run_wire(const uint8_t *b, size_t n, size_t wire,
@@ -43,20 +26,6 @@ static enum ph_decode_result run_wire(const uint8_t *b, size_t n, size_t wire,
 static enum ph_decode_result run(const uint8_t *b, size_t n, struct ph_pkt *p)
 {
 	return run_wire(b, n, n, p);
-}
-
-static uint64_t total_anoms(void)
-{
-	uint64_t t = 0;
-	for (int i = 0; i < PH_ANOM_COUNT; i++)
-		t += an.n[i];
-	return t;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 static size_t mk(uint8_t *out, uint8_t proto, uint16_t sp, uint16_t dp,

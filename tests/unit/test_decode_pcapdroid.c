@@ -10,25 +10,8 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "decode_fixture.h"
 #include "pktbuild.h"
-
-static struct ph_anomalies an;
-static struct ph_decoder *dec;
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(&an, 0, sizeof an);
-	dec = ph_decoder_new(&an);
-	return dec ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ph_decoder_free(dec);
-	return 0;
-}
 
 static enum ph_decode_result run(int lt, const uint8_t *b, size_t n,
 				 size_t wire, struct ph_pkt *p)
@@ -36,14 +19,6 @@ static enum ph_decode_result run(int lt, const uint8_t *b, size_t n,
 	struct ph_frame f = {.data = b, .caplen = (uint32_t)n,
 			     .wirelen = (uint32_t)wire, .linktype = lt};
 	return ph_decode(dec, &f, p);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* Appends pad zero bytes and a trailer (uid, 20-byte name) at fr+n. */

@@ -10,29 +10,12 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "decode_fixture.h"
 #include "pktbuild.h"
-
-static struct ph_anomalies an;
-static struct ph_decoder *dec;
 
 static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
 static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
 static const uint8_t MAC_C[6] = {0x02, 0, 0, 0, 0, 0x0c};
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(&an, 0, sizeof an);
-	dec = ph_decoder_new(&an);
-	return dec ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ph_decoder_free(dec);
-	return 0;
-}
 
 static enum ph_decode_result run(int lt, const uint8_t *b, size_t n,
 				 struct ph_pkt *p)
@@ -40,12 +23,6 @@ static enum ph_decode_result run(int lt, const uint8_t *b, size_t n,
 	struct ph_frame f = {.data = b, .caplen = (uint32_t)n,
 			     .wirelen = (uint32_t)n, .linktype = lt};
 	return ph_decode(dec, &f, p);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 /* Outer IP header (v4 192.0.2.1 -> 192.0.2.2, v6 2001:db8:1::1 -> ::2)
