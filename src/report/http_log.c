@@ -51,7 +51,7 @@ static const struct ph_zeek_field http_fields[] = {
 #define NFIELDS (sizeof http_fields / sizeof http_fields[0])
 
 struct http_log {
-	struct ph_log_file f;      /* http.log */
+	struct ph_log_file f; /* first member (ph_log_module_*); http.log */
 	struct ph_zeek_writer *w;  /* f's writer during one record */
 	uint64_t written;
 	char uri[PH_HTTP_URI_MAX]; /* unescaped URI scratch */
@@ -262,13 +262,6 @@ static int http_log_init(const struct ph_module_env *env, void **state,
 	return PH_OK;
 }
 
-static int http_log_finish(void *state, uint64_t last_ts_ns, struct ph_err *err)
-{
-	struct http_log *l = state;
-	l->w = NULL;
-	return ph_log_file_finish(&l->f, last_ts_ns, err);
-}
-
 static unsigned http_log_counters(const void *state,
 				  struct ph_module_counter *out, unsigned max)
 {
@@ -280,20 +273,13 @@ static unsigned http_log_counters(const void *state,
 	return 1;
 }
 
-static void http_log_destroy(void *state)
-{
-	struct http_log *l = state;
-	ph_log_file_destroy(&l->f);
-	free(l);
-}
-
 const struct ph_module ph_http_log_module = {
 	.name = "http_log",
 	.summary = "writes http.log (Zeek HTTP::Info)",
 	.mask = PH_EV_HTTP_BODY,
 	.init = http_log_init,
 	.on_event = http_log_on_event,
-	.finish = http_log_finish,
+	.finish = ph_log_module_finish,
 	.counters = http_log_counters,
-	.destroy = http_log_destroy,
+	.destroy = ph_log_module_destroy,
 };

@@ -1,6 +1,7 @@
 /* One Zeek log file of a log module (see log_file.h). */
 #include "report/log_file.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void ph_log_file_init(struct ph_log_file *f, const struct ph_module_env *env,
@@ -59,4 +60,16 @@ void ph_log_file_destroy(struct ph_log_file *f)
 	if (f->w)
 		ph_zeek_writer_discard(f->w);
 	f->w = NULL;
+}
+
+int ph_log_module_finish(void *state, uint64_t last_ts_ns, struct ph_err *err)
+{
+	return ph_log_file_finish((struct ph_log_file *)state, last_ts_ns, err);
+}
+
+void ph_log_module_destroy(void *state)
+{
+	if (state)
+		ph_log_file_destroy((struct ph_log_file *)state);
+	free(state);
 }

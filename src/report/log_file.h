@@ -42,4 +42,10 @@ int ph_log_file_finish(struct ph_log_file *f, uint64_t last_ts_ns,
 /* Frees the writer if still open, removing its temporary file. */
 void ph_log_file_destroy(struct ph_log_file *f);
 
+/* Module callbacks (module.h) for a log module whose state is a malloc'd
+ * struct beginning with its struct ph_log_file: finish closes the log,
+ * destroy discards it and frees the state. */
+int ph_log_module_finish(void *state, uint64_t last_ts_ns, struct ph_err *err);
+void ph_log_module_destroy(void *state);
+
 #endif

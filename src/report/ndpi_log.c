@@ -35,7 +35,7 @@ static const struct ph_zeek_field ndpi_fields[] = {
 #define NFIELDS (sizeof ndpi_fields / sizeof ndpi_fields[0])
 
 struct ndpi_log {
-	struct ph_log_file f;     /* ndpi.log (skipped: non-IP connections) */
+	struct ph_log_file f; /* first (ph_log_module_*); ndpi.log */
 };
 
 /* A string: unset when NULL or "". */
@@ -111,13 +111,6 @@ static void ndpi_log_on_event(void *state, const struct ph_event *ev)
 	ph_log_file_check(&l->f, write_rec(w, ev, lab, &e), &e);
 }
 
-static int ndpi_log_finish(void *state, uint64_t last_ts_ns,
-			   struct ph_err *err)
-{
-	return ph_log_file_finish(&((struct ndpi_log *)state)->f, last_ts_ns,
-				  err);
-}
-
 static unsigned ndpi_log_counters(const void *state,
 				  struct ph_module_counter *o, unsigned max)
 {
@@ -129,15 +122,6 @@ static unsigned ndpi_log_counters(const void *state,
 	return 1;
 }
 
-static void ndpi_log_destroy(void *state)
-{
-	struct ndpi_log *l = state;
-	if (!l)
-		return;
-	ph_log_file_destroy(&l->f);
-	free(l);
-}
-
 const struct ph_module ph_ndpi_log_module = {
 	.name = "ndpi_log",
 	.summary = "ndpi.log (peephole's: nDPI label, confidence and risks "
@@ -145,7 +129,7 @@ const struct ph_module ph_ndpi_log_module = {
 	.mask = PH_EV_LABEL,
 	.init = ndpi_log_init,
 	.on_event = ndpi_log_on_event,
-	.finish = ndpi_log_finish,
+	.finish = ph_log_module_finish,
 	.counters = ndpi_log_counters,
-	.destroy = ndpi_log_destroy,
+	.destroy = ph_log_module_destroy,
 };

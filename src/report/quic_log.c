@@ -31,7 +31,7 @@ static const struct ph_zeek_field quic_fields[] = {
 #define NFIELDS (sizeof quic_fields / sizeof quic_fields[0])
 
 struct quic_log {
-	struct ph_log_file f;     /* quic.log (skipped: non-IP connections) */
+	struct ph_log_file f; /* first (ph_log_module_*); quic.log */
 };
 
 /* An optional string: unset when !has, "(empty)" in TSV when "". */
@@ -92,13 +92,6 @@ static void quic_log_on_event(void *state, const struct ph_event *ev)
 	ph_log_file_check(&l->f, write_rec(w, ev->conn, q->rec, &e), &e);
 }
 
-static int quic_log_finish(void *state, uint64_t last_ts_ns,
-			   struct ph_err *err)
-{
-	return ph_log_file_finish(&((struct quic_log *)state)->f, last_ts_ns,
-				  err);
-}
-
 static unsigned quic_log_counters(const void *state,
 				  struct ph_module_counter *o, unsigned max)
 {
@@ -110,22 +103,13 @@ static unsigned quic_log_counters(const void *state,
 	return 1;
 }
 
-static void quic_log_destroy(void *state)
-{
-	struct quic_log *l = state;
-	if (!l)
-		return;
-	ph_log_file_destroy(&l->f);
-	free(l);
-}
-
 const struct ph_module ph_quic_log_module = {
 	.name = "quic_log",
 	.summary = "quic.log (Zeek QUIC::Info)",
 	.mask = PH_EV_QUIC,
 	.init = quic_log_init,
 	.on_event = quic_log_on_event,
-	.finish = quic_log_finish,
+	.finish = ph_log_module_finish,
 	.counters = quic_log_counters,
-	.destroy = quic_log_destroy,
+	.destroy = ph_log_module_destroy,
 };

@@ -42,7 +42,7 @@ static const struct ph_zeek_field ssl_fields[] = {
 #define NFIELDS (sizeof ssl_fields / sizeof ssl_fields[0])
 
 struct ssl_log {
-	struct ph_log_file f;     /* ssl.log */
+	struct ph_log_file f; /* first member (ph_log_module_*); ssl.log */
 	uint64_t records;
 };
 
@@ -133,12 +133,6 @@ static int ssl_init(const struct ph_module_env *env, void **state,
 	return PH_OK;
 }
 
-static int ssl_finish(void *state, uint64_t last_ts_ns, struct ph_err *err)
-{
-	return ph_log_file_finish(&((struct ssl_log *)state)->f, last_ts_ns,
-				  err);
-}
-
 static unsigned ssl_counters(const void *state, struct ph_module_counter *out,
 			     unsigned max)
 {
@@ -149,21 +143,13 @@ static unsigned ssl_counters(const void *state, struct ph_module_counter *out,
 	return 1;
 }
 
-static void ssl_destroy(void *state)
-{
-	struct ssl_log *l = state;
-	if (l)
-		ph_log_file_destroy(&l->f);
-	free(l);
-}
-
 const struct ph_module ph_ssl_log_module = {
 	.name = "ssl_log",
 	.summary = "ssl.log (Zeek) with ja3, ja3s, ja4, ja4s",
 	.mask = PH_EV_TLS_DONE,
 	.init = ssl_init,
 	.on_event = on_event,
-	.finish = ssl_finish,
+	.finish = ph_log_module_finish,
 	.counters = ssl_counters,
-	.destroy = ssl_destroy,
+	.destroy = ph_log_module_destroy,
 };

@@ -50,7 +50,7 @@ static const struct ph_zeek_field x509_fields[] = {
 #define NFIELDS (sizeof x509_fields / sizeof x509_fields[0])
 
 struct x509_log {
-	struct ph_log_file f;     /* x509.log */
+	struct ph_log_file f; /* first member (ph_log_module_*); x509.log */
 	uint64_t *seen;           /* owned: dedup keys, 0 = empty slot */
 	uint32_t n_seen;
 	uint64_t records, dups, dedup_full;
@@ -209,12 +209,6 @@ static int x509_init(const struct ph_module_env *env, void **state,
 	return PH_OK;
 }
 
-static int x509_finish(void *state, uint64_t last_ts_ns, struct ph_err *err)
-{
-	return ph_log_file_finish(&((struct x509_log *)state)->f, last_ts_ns,
-				  err);
-}
-
 static unsigned x509_counters(const void *state, struct ph_module_counter *out,
 			      unsigned max)
 {
@@ -246,7 +240,7 @@ const struct ph_module ph_x509_log_module = {
 	.mask = PH_EV_TLS_CERT,
 	.init = x509_init,
 	.on_event = on_event,
-	.finish = x509_finish,
+	.finish = ph_log_module_finish,
 	.counters = x509_counters,
 	.destroy = x509_destroy,
 };
