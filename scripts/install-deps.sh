@@ -11,6 +11,8 @@ pkgs=(
   zlib1g-dev                               # gzip-compressed captures
   libjson-c-dev                            # JSON parsing (indicator feeds)
   libcurl4-openssl-dev                     # feed downloads
+  libyaml-dev                              # stalkerware-indicators ioc.yaml
+  libidn2-dev                              # IDN domains to punycode
   libndpi-dev libndpi-bin                  # application labels; ndpiReader peer
   libmaxminddb-dev publicsuffix            # GeoIP/ASN, registered domains
   libcmocka-dev                            # unit tests

@@ -16,6 +16,12 @@
 extern "C" {
 #endif
 
+struct ph_intel;
+struct ph_findings;
+struct ph_devices;
+
+#define PH_MODULE_SKIP 1
+
 /* What a module gets from the run (all borrowed for the run's length). */
 struct ph_module_env {
 	ph_event_fn emit;     /* emit an event on the bus ... */
@@ -24,6 +30,10 @@ struct ph_module_env {
 	int log_tsv;          /* 1: Zeek TSV, 0: Zeek JSON lines */
 	uint64_t first_ts_ns; /* packet time of the run's first packet (0 when
 				 not known yet) */
+	/* For detections (`peephole check`); NULL in a logs-only run. */
+	const struct ph_intel *intel;  /* indicator store */
+	struct ph_findings *findings;  /* where findings go */
+	struct ph_devices *devices;    /* device inventory to fill */
 };
 
 /* One named counter a module reports in the run summary (caps hit,
@@ -37,7 +47,9 @@ struct ph_module {
 	const char *name;     /* "dns", "dns_log" */
 	const char *summary;  /* one line for --help / docs */
 	unsigned mask;        /* enum ph_event_kind bits it wants */
-	/* Creates the module's state; 0, or <0 with err (the run stops). */
+	/* Creates the module's state; 0, or <0 with err (the run stops), or
+	 * PH_MODULE_SKIP when the module has nothing to do in this run (a
+	 * detection in a logs-only run): it is then left out. */
 	int (*init)(const struct ph_module_env *env, void **state,
 		    struct ph_err *err);
 	void (*on_event)(void *state, const struct ph_event *ev);

@@ -9,6 +9,10 @@
 
 #include "peephole/ph.h"
 
+struct ph_intel;
+struct ph_findings;
+struct ph_devices;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -34,6 +38,10 @@ struct ph_run_config {
 	const char *modules;        /* NULL: every module; "none": conn.log
 				       only; else a comma list of module names
 				       ("dns,dns_log,tls,ssl_log") */
+	/* `peephole check`: all borrowed, NULL in a logs-only run. */
+	const struct ph_intel *intel;   /* indicators for the detections */
+	struct ph_findings *findings;   /* findings collection to fill */
+	struct ph_devices *devices;     /* device inventory to fill */
 	ph_progress_fn progress;    /* may be NULL */
 	void *progress_user;
 };

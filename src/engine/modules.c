@@ -76,6 +76,8 @@ int ph_modules_open(struct ph_modules *m, const struct ph_module_env *env,
 			continue;
 		void *st = NULL;
 		int rc = mod->init(env, &st, err);
+		if (rc == PH_MODULE_SKIP)
+			continue;
 		if (rc < 0) {
 			ph_modules_destroy(m);
 			return rc;

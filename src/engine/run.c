@@ -188,6 +188,9 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 			.log_dir = cfg->log_dir,
 			.log_tsv = cfg->log_format == PH_LOG_TSV,
 			.first_ts_ns = first_ts,
+			.intel = cfg->intel,
+			.findings = cfg->findings,
+			.devices = cfg->devices,
 		};
 		rc = ph_modules_open(&st.mods, &env, &st.bus, cfg->modules,
 				     err);

@@ -424,6 +424,7 @@ static bool value_begin(struct ph_zeek_writer *w, unsigned types, size_t need)
 		return false;
 	}
 	const struct ph_zeek_field *f = &w->fields[w->field];
+	(void)f; /* only read by the assertions */
 	if (w->in_list) {
 		assert(types & 1u << f->elem);
 		if (!ensure(w, need + 1))
