@@ -34,6 +34,7 @@ enum ph_event_kind {
 	PH_EV_HTTP_RESPONSE = 1u << 15,  /* struct ph_http_msg */
 	PH_EV_HTTP_BODY = 1u << 16,      /* struct ph_http_body */
 	PH_EV_LABEL = 1u << 17,          /* struct ph_app_label (nDPI) */
+	PH_EV_DHCP = 1u << 18,           /* struct ph_dhcp_msg */
 };
 
 /* Per-flow state slots: one per protocol module, owned by that module,

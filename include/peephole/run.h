@@ -92,6 +92,11 @@ unsigned ph_run_summary_ncounters(const struct ph_run_summary *s);
 uint64_t ph_run_summary_counter(const struct ph_run_summary *s, unsigned i,
 				const char **name);
 
+/* Names of the modules that ran (parsers, logs, detections), in
+ * registry order; static strings. */
+unsigned ph_run_summary_nmodules(const struct ph_run_summary *s);
+const char *ph_run_summary_module(const struct ph_run_summary *s, unsigned i);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "peephole/ph.h"
+#include "peephole/intel.h"
 #include "peephole/run.h"
 
 /* Documented exit codes (README "Exit codes", peephole.1). */
@@ -50,5 +51,27 @@ void ph_cli_print_summary(const struct ph_run_summary *s, double seconds);
 int ph_cli_run_exit(int rc, const struct ph_run_summary *s);
 
 int ph_cmd_logs(int argc, char **argv);
+int ph_cmd_check(int argc, char **argv);
+int ph_cmd_ioc(int argc, char **argv);
+int ph_cmd_update(int argc, char **argv);
+
+/* Indicator options shared by check and ioc (cli/intel_opts.c). Long
+ * options only; their getopt codes: */
+enum {
+	PH_OPT_IOC = 1000, PH_OPT_ALLOW, PH_OPT_CACHE_DIR, PH_OPT_NO_CACHE,
+};
+#define PH_CLI_MAX_FEEDS 64
+struct ph_cli_intel {
+	const char *paths[PH_CLI_MAX_FEEDS]; /* borrowed from argv */
+	bool allow[PH_CLI_MAX_FEEDS];        /* --allow (else --ioc) */
+	unsigned npaths;
+	const char *cache_dir;               /* --cache-dir, or NULL */
+	bool no_cache;                       /* --no-cache */
+};
+/* Handles one of the PH_OPT_* codes; 0, or -1 after printing why. */
+int ph_cli_intel_opt(struct ph_cli_intel *o, int c, const char *arg);
+/* The cache (unless --no-cache), then every path in order. NULL after
+ * printing the error (a named file that cannot be loaded is an error). */
+struct ph_intel *ph_cli_intel_load(const struct ph_cli_intel *o);
 
 #endif

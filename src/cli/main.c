@@ -11,7 +11,11 @@ static const char main_usage[] =
 	"for insecure connections.\n"
 	"\n"
 	"commands:\n"
+	"  check CAPTURE...         verdict: known-bad contacts and findings, with\n"
+	"                           evidence and advice (text or --json)\n"
+	"  ioc list|match           show loaded indicators; look values up\n"
 	"  logs CAPTURE... -o DIR   write Zeek-style logs (conn.log) for captures\n"
+	"  update [options]         download the indicator feeds into the cache\n"
 	"\n"
 	"options:\n"
 	"  -h, --help               this help ('peephole COMMAND --help' for a command)\n"
@@ -26,7 +30,10 @@ struct ph_command {
 };
 
 static const struct ph_command commands[] = {
+	{"check", ph_cmd_check},
+	{"ioc", ph_cmd_ioc},
 	{"logs", ph_cmd_logs},
+	{"update", ph_cmd_update},
 };
 
 int main(int argc, char **argv)

@@ -13,6 +13,10 @@ extern const struct ph_module ph_tls_module, ph_ssl_log_module, ph_x509_log_modu
 extern const struct ph_module ph_quic_module, ph_quic_log_module;
 extern const struct ph_module ph_http_module, ph_http_log_module;
 extern const struct ph_module ph_label_module, ph_ndpi_log_module;
+extern const struct ph_module ph_dhcp_module, ph_dhcp_log_module;
+extern const struct ph_module ph_devices_module;
+/* Detections (active only in `peephole check`: they skip logs-only runs). */
+extern const struct ph_module ph_known_bad_module;
 
 static const struct ph_module *const registry[] = {
 	&ph_dns_module, &ph_dns_log_module,
@@ -20,6 +24,9 @@ static const struct ph_module *const registry[] = {
 	&ph_quic_module, &ph_quic_log_module,
 	&ph_http_module, &ph_http_log_module,
 	&ph_label_module, &ph_ndpi_log_module,
+	&ph_dhcp_module, &ph_dhcp_log_module,
+	&ph_devices_module, /* before the detections: learns device addresses */
+	&ph_known_bad_module,
 	NULL, /* keeps the array non-empty */
 };
 

@@ -6,7 +6,7 @@
 #include "engine/bus.h"
 #include "peephole/module.h"
 
-#define PH_MAX_MODULES 24
+#define PH_MAX_MODULES 48
 
 struct ph_modules {
 	const struct ph_module *mod[PH_MAX_MODULES];

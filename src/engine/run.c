@@ -24,6 +24,8 @@ struct ph_run_summary {
 	struct ph_anomalies anom;
 	struct ph_module_counter counters[PH_RUN_MAX_COUNTERS];
 	unsigned ncounters;
+	const char *modules[PH_MAX_MODULES]; /* names of the modules that ran */
+	unsigned nmodules;
 };
 
 /* Counts connection records for the summary (a bus subscriber). */
@@ -138,6 +140,8 @@ static void collect_counters(const struct ph_modules *m,
 			     struct ph_run_summary *s)
 {
 	for (unsigned i = 0; i < m->n; i++) {
+		if (s->nmodules < PH_MAX_MODULES)
+			s->modules[s->nmodules++] = m->mod[i]->name;
 		if (!m->mod[i]->counters)
 			continue;
 		s->ncounters += m->mod[i]->counters(
@@ -298,4 +302,14 @@ uint64_t ph_run_summary_counter(const struct ph_run_summary *s, unsigned i,
 	if (name)
 		*name = s->counters[i].name;
 	return s->counters[i].value;
+}
+
+unsigned ph_run_summary_nmodules(const struct ph_run_summary *s)
+{
+	return s->nmodules;
+}
+
+const char *ph_run_summary_module(const struct ph_run_summary *s, unsigned i)
+{
+	return i < s->nmodules ? s->modules[i] : NULL;
 }

@@ -16,6 +16,7 @@
 #define PH_FLOW_CHUNK 1024u          /* flows per slab chunk */
 #define PH_FLOW_EXPIRE_PER_PKT 64u   /* list heads ended per packet, at most */
 #define PH_FLOW_MAX_BUCKETS (1u << 24)
+#define PH_FLOW_START_BUCKETS 4096u /* doubled as flows grow */
 /* A flow is re-queued on its inactivity list at most this often (packet
  * time); expiry re-checks list heads, so it is at most this late. */
 #define PH_FLOW_LRU_GRAIN_NS 1000000000ull

@@ -255,19 +255,64 @@ struct ph_flow_table *ph_flow_table_new(const struct ph_flow_config *cfg,
 	return t;
 }
 
-static bool buckets_ready(struct ph_flow_table *t)
+/* The most buckets the table will use: max_flows rounded up to a power
+ * of two (at least 1024, at most PH_FLOW_MAX_BUCKETS). */
+static uint32_t buckets_max(const struct ph_flow_table *t)
 {
 	uint32_t n = 1024;
 
-	if (t->bucket)
-		return true;
 	while (n < t->cfg.max_flows && n < PH_FLOW_MAX_BUCKETS)
 		n <<= 1;
+	return n;
+}
+
+/* The bucket array starts small and doubles while flows are more than
+ * half the buckets (buckets_grow), so that it stays cache-sized: a 4 MB
+ * array sized for max_flows up front cost a cache and TLB miss per
+ * packet. */
+static bool buckets_ready(struct ph_flow_table *t)
+{
+	uint32_t n = buckets_max(t);
+
+	if (t->bucket)
+		return true;
+	if (n > PH_FLOW_START_BUCKETS)
+		n = PH_FLOW_START_BUCKETS;
 	t->bucket = calloc(n, sizeof *t->bucket);
 	if (!t->bucket)
 		return false;
 	t->nbucket = n;
 	return true;
+}
+
+/* Doubles the bucket array (kept as is when at the maximum or out of
+ * memory). Each chain of bucket i splits into new buckets i and i + old
+ * size, keeping its order, so lookups find the same flow first. */
+static void buckets_grow(struct ph_flow_table *t)
+{
+	uint32_t old = t->nbucket, n = old * 2;
+
+	if (n > buckets_max(t) || n < old)
+		return;
+	uint32_t *b = calloc(n, sizeof *b);
+	if (!b)
+		return;
+	for (uint32_t i = 0; i < old; i++) {
+		uint32_t *tail[2] = {&b[i], &b[i + old]};
+		uint32_t slot = t->bucket[i];
+		while (slot) {
+			struct ph_flow *f = ph_flow_at(t, slot);
+			uint32_t next = f->hnext;
+			unsigned hi = (f->hash & old) != 0;
+			f->hnext = PH_FLOW_NIL;
+			*tail[hi] = slot;
+			tail[hi] = &f->hnext;
+			slot = next;
+		}
+	}
+	free(t->bucket);
+	t->bucket = b;
+	t->nbucket = n;
 }
 
 static uint32_t slot_alloc(struct ph_flow_table *t)
@@ -639,9 +684,12 @@ static struct ph_flow *create(struct ph_flow_table *t, const struct ph_pkt *p,
 			      const struct ph_tuple *tu,
 			      const struct pkt_key *k, uint64_t h, bool inner)
 {
-	struct ph_flow *f = new_slot(t);
+	struct ph_flow *f;
 	uint32_t *bucket;
 
+	if (t->st.active >= t->nbucket / 2)
+		buckets_grow(t);
+	f = new_slot(t);
 	if (!f)
 		return NULL;
 	init_conn(t, f, p, k, inner);

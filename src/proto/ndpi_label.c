@@ -27,6 +27,7 @@
 #define PH_LABEL_MAX_PKTS_TCP 16 /* packets fed per TCP flow */
 #define PH_LABEL_MAX_PKTS_UDP 12 /* ... per UDP/other flow */
 #define PH_LABEL_MAX_BUSY 16384  /* flows being classified at once */
+#define PH_LABEL_MAX_SPARE 1024  /* freed flow structs kept for reuse */
 
 /* The slot of a flow whose label is decided: nothing more to do. */
 static const char label_done;
@@ -67,6 +68,9 @@ struct lbl_state {
 	void *bus;
 	uint32_t busy;           /* flows being classified now */
 	struct lbl_flow *head, *tail; /* busy flows, least recently fed first */
+	struct lbl_flow *spare;  /* owned: freed flow structs (next-linked),
+				    reused instead of calloc/free per flow */
+	uint32_t nspare;
 	struct lbl_counts n;
 };
 
@@ -177,6 +181,30 @@ static void count_label(struct lbl_counts *n, const struct ph_app_label *l)
 		n->risky++;
 }
 
+/* Keeps a finished flow struct for reuse (its nDPI data already freed). */
+static void flow_put(struct lbl_state *st, struct lbl_flow *f)
+{
+	if (st->nspare >= PH_LABEL_MAX_SPARE) {
+		free(f);
+		return;
+	}
+	f->next = st->spare;
+	st->spare = f;
+	st->nspare++;
+}
+
+/* A zeroed flow struct: a spare one, else a new allocation. */
+static struct lbl_flow *flow_get(struct lbl_state *st)
+{
+	struct lbl_flow *f = st->spare;
+	if (!f)
+		return calloc(1, sizeof *f);
+	st->spare = f->next;
+	st->nspare--;
+	memset(f, 0, sizeof *f);
+	return f;
+}
+
 /* The flow's label is final: tell the connection record and the bus, then
  * free nDPI's flow. gave_up: nDPI did not decide on its own. */
 static void decide(struct lbl_state *st, const struct ph_event *ev,
@@ -200,7 +228,7 @@ static void decide(struct lbl_state *st, const struct ph_event *ev,
 	st->emit(st->bus, &out);
 	list_del(st, f);
 	ndpi_free_flow_data(&f->nf);
-	free(f);
+	flow_put(st, f);
 	st->busy--;
 }
 
@@ -227,7 +255,7 @@ static struct lbl_flow *flow_new(struct lbl_state *st,
 {
 	if (st->busy >= PH_LABEL_MAX_BUSY && st->head)
 		evict_oldest(st, ev);
-	struct lbl_flow *f = calloc(1, sizeof *f);
+	struct lbl_flow *f = flow_get(st);
 	if (!f) {
 		st->n.oom++;
 		return NULL;
@@ -348,6 +376,11 @@ static void label_destroy(void *state)
 	if (!st)
 		return;
 	/* Every flow ended (and was freed) before destroy. */
+	while (st->spare) {
+		struct lbl_flow *f = st->spare;
+		st->spare = f->next;
+		free(f);
+	}
 	ndpi_exit_detection_module(st->ndpi);
 	free(st);
 }

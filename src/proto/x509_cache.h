@@ -1,9 +1,11 @@
-/* A small cache of parsed certificates keyed by their DER bytes: a device
+/* A cache of parsed certificates keyed by their DER bytes: a device
  * fetches the same chains over and over (every connection to one service
  * gets the same certificates), and OpenSSL's parse plus the self-signature
- * check cost tens of microseconds each. Direct-mapped, PH_X509_CACHE_SLOTS
- * entries, each holding a copy of the DER (so a hash collision is caught
- * by comparison) and the parse result. Owned by the TLS module. */
+ * check cost tens of microseconds each. Two-way set-associative,
+ * PH_X509_CACHE_SETS sets, the less recently used way replaced; each entry
+ * (allocated when first filled, ~15 KB) holds a copy of the DER (so a hash
+ * collision is caught by comparison) and the parse result. Owned by the
+ * TLS module. */
 #ifndef PH_PROTO_X509_CACHE_H
 #define PH_PROTO_X509_CACHE_H
 
@@ -13,11 +15,13 @@
 #include "peephole/proto_tls.h"
 #include "util/siphash.h"
 
-#define PH_X509_CACHE_SLOTS 64
+#define PH_X509_CACHE_SETS 256 /* x 2 ways: at most 512 certs (~7.5 MB) */
+#define PH_X509_CACHE_WAYS 2
 
 struct ph_x509_cache_entry {
 	uint64_t hash;
-	uint8_t *der;           /* owned copy, NULL when the slot is empty */
+	uint64_t used;          /* cache clock at the last hit or fill */
+	uint8_t *der;           /* owned copy */
 	uint32_t len;
 	int rc;                 /* ph_x509_parse's result */
 	struct ph_x509 cert;    /* parse result (chain fields reset by caller) */
@@ -25,7 +29,9 @@ struct ph_x509_cache_entry {
 
 struct ph_x509_cache {
 	struct ph_sipkey key;
-	struct ph_x509_cache_entry slot[PH_X509_CACHE_SLOTS];
+	/* owned entries, NULL until first filled */
+	struct ph_x509_cache_entry *slot[PH_X509_CACHE_SETS][PH_X509_CACHE_WAYS];
+	uint64_t clock;         /* lookups so far (for LRU) */
 	uint64_t hits, misses;
 };
 

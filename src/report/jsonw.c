@@ -326,6 +326,47 @@ size_t ph_jsonw_double(char *out, double v)
 	return n + prettify(out + n, len, k);
 }
 
+/* ---- times --------------------------------------------------------------- */
+
+/* Whether sec.usec (sec in [2^20, 2^33)) is safely inside the rounding
+ * interval of its nearest double: double spacing there is 2^(m-52) with
+ * m = floor(log2 sec), finer than 10^-6, so the decimal is the only one
+ * with 6 or fewer fraction digits in that interval and Grisu2 finds it,
+ * unless it lies within 1 % of a spacing from the interval's edge (the
+ * point halfway between two doubles), where the sum's rounding and
+ * Grisu2's narrowed interval could go either way. Its position within the
+ * spacing is usec * 2^(52-m) / 10^6 = usec * 2^(46-m) / 15625 (mod 1). */
+static bool time_direct_ok(uint64_t sec, uint32_t usec)
+{
+	if (sec < (1u << 20) || sec >= ((uint64_t)1 << 33) || usec >= 1000000u)
+		return false;
+	int m = 63 - __builtin_clzll(sec);
+	uint64_t k = ((uint64_t)usec << (46 - m)) % 15625u;
+	return k < 7812 - 156 || k > 7813 + 156;
+}
+
+size_t ph_jsonw_time(char *out, uint64_t sec, uint32_t usec)
+{
+	if (!time_direct_ok(sec, usec))
+		return ph_jsonw_double(out, (double)sec + (double)usec / 1e6);
+	size_t n = ph_jsonw_u64(out, sec);
+	out[n++] = '.';
+	if (!usec) {
+		out[n++] = '0';
+		return n;
+	}
+	int len = 6;
+	while (usec % 10 == 0) {
+		usec /= 10;
+		len--;
+	}
+	for (int i = len - 1; i >= 0; i--) {
+		out[n + (size_t)i] = (char)('0' + usec % 10);
+		usec /= 10;
+	}
+	return n + (size_t)len;
+}
+
 /* ---- strings: Zeek's escape_utf8() ------------------------------------- */
 
 static bool is_short_ctl(uint8_t c)
@@ -413,13 +454,29 @@ static char short_escape(uint8_t c)
 	}
 }
 
+/* Length of the leading run of printable ASCII other than '"' and '\\':
+ * bytes that pass through both escapings unchanged. */
+static size_t plain_prefix(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] >= 0x20 && s[i] < 0x7F && s[i] != '"' &&
+	       s[i] != '\\')
+		i++;
+	return i;
+}
+
 size_t ph_jsonw_zeek_str(char *out, const uint8_t *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	bool clean = ph_jsonw_zeek_clean(s, n, true);
+	/* The plain prefix is copied as is; it ends on a character boundary
+	 * and is clean, so the rest decides whether the whole is clean. */
+	size_t i = plain_prefix(s, n);
 	char *p = out;
 	*p++ = '"';
-	for (size_t i = 0; i < n; i++) {
+	memcpy(p, s, i);
+	p += i;
+	bool clean = ph_jsonw_zeek_clean(s + i, n - i, true);
+	for (; i < n; i++) {
 		uint8_t c = s[i];
 		char e = short_escape(c);
 		if (e) {

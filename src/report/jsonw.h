@@ -25,6 +25,14 @@ size_t ph_jsonw_i64(char *out, int64_t v);
  * "0.0000123", "1.79e308", "-0.0". NaN and infinities give "null". */
 size_t ph_jsonw_double(char *out, double v);
 
+/* Zeek's time value sec + usec / 1e6 (the double ph_zeek_time_of_ns
+ * computes) exactly as ph_jsonw_double prints it. Between 2^20 and 2^33 s
+ * (1970-01-13 .. 2242) that is "<sec>.<usec without trailing zeros>" (or
+ * "<sec>.0"), written directly, unless the decimal lies so close to the
+ * midpoint between two doubles that Grisu2's safety margin could matter;
+ * those, and other times, go through ph_jsonw_double. usec < 10^6. */
+size_t ph_jsonw_time(char *out, uint64_t sec, uint32_t usec);
+
 /* Zeek's escape_utf8() test: true when s holds only printable ASCII,
  * (with ctl_ok) \b \f \n \r \t, and well-formed UTF-8 characters that are
  * not C0/C1 controls, private-use (U+E000..U+F8FF) or U+FFF0..U+FFFF.

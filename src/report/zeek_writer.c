@@ -546,7 +546,8 @@ void ph_zeek_time(struct ph_zeek_writer *w, uint64_t ns)
 	if (!value_begin(w, ZT_BIT(PH_ZT_TIME), PH_JSONW_DOUBLE_MAX))
 		return;
 	if (w->fmt == PH_ZEEK_JSON)
-		w->len += ph_jsonw_double(w->buf + w->len, ph_zeek_time_of_ns(ns));
+		w->len += ph_jsonw_time(w->buf + w->len, ns / 1000000000u,
+					(uint32_t)(ns % 1000000000u / 1000u));
 	else
 		w->len += fixed6(w->buf + w->len, ns / 1000000000u,
 				 ns % 1000000000u / 1000u);

@@ -174,6 +174,42 @@ static void test_clean_rules(void **state)
 	assert_true(ph_jsonw_zeek_clean(NULL, 0, true));
 }
 
+/* ph_jsonw_time must print what ph_jsonw_double prints for the same time
+ * double: every microsecond of a few seconds in each binade it handles
+ * directly (1 M values each), a stride through others, and the edges. */
+static void expect_time_same(uint64_t sec, uint32_t usec)
+{
+	char a[PH_JSONW_DOUBLE_MAX + 1], b[PH_JSONW_DOUBLE_MAX + 1];
+	size_t na = ph_jsonw_time(a, sec, usec);
+	size_t nb = ph_jsonw_double(b, (double)sec + (double)usec / 1e6);
+	a[na] = '\0';
+	b[nb] = '\0';
+	if (strcmp(a, b) != 0)
+		fail_msg("time %llu.%06u: %s, double path %s",
+			 (unsigned long long)sec, usec, a, b);
+}
+
+static void test_time_matches_double(void **state)
+{
+	(void)state;
+	static const uint64_t full[] = {1773478800u, 1073741824u, 4294967295u};
+	static const uint64_t strided[] = {
+		1048575u, 1048576u, 1234567u, 536870911u, 1000000000u,
+		2147483647u, 2147483648u, 8589934591u, 8589934592u, 0u, 1u,
+	};
+	for (unsigned i = 0; i < sizeof full / sizeof full[0]; i++)
+		for (uint32_t us = 0; us < 1000000u; us++)
+			expect_time_same(full[i], us);
+	for (unsigned i = 0; i < sizeof strided / sizeof strided[0]; i++)
+		for (uint32_t us = 0; us < 1000000u; us += 7)
+			expect_time_same(strided[i], us);
+	char b[PH_JSONW_DOUBLE_MAX + 1];
+	b[ph_jsonw_time(b, 1773478800u, 0)] = '\0';
+	assert_string_equal(b, "1773478800.0");
+	b[ph_jsonw_time(b, 1773478800u, 2000)] = '\0';
+	assert_string_equal(b, "1773478800.002");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_double_durations),
 		cmocka_unit_test(test_zeek_hex_strings),
 		cmocka_unit_test(test_clean_rules),
+		cmocka_unit_test(test_time_matches_double),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,341 @@
+/* `peephole check CAPTURE...`: runs every parser and detection over the
+ * captures with the loaded indicators, then prints the verdict and the
+ * findings (text on a terminal, or --json), and with -o DIR also writes
+ * the Zeek logs and notice.log. Exit status: 1 when a finding of medium
+ * severity or more exists (it wins over 4), else the run's status. */
+#include <getopt.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "peephole/check.h"
+#include "peephole/devices.h"
+#include "peephole/finding.h"
+
+#define MAX_FINDINGS 20000
+#define MAX_DEVICES 4096
+
+static const char check_usage[] =
+	"usage: peephole check [options] CAPTURE...\n"
+	"\n"
+	"Checks a device's traffic for contact with infrastructure that public\n"
+	"investigations tie to spyware, stalkerware and state implants, and says\n"
+	"in plain words what was found, how sure it is, and what to do.\n"
+	"Indicators come from the cache 'peephole update' fills and from --ioc.\n"
+	"\n"
+	"options:\n"
+	"      --ioc PATH         indicator file or directory (STIX 2, MISP JSON,\n"
+	"                         TinyCheck iocs.json, stalkerware-indicators\n"
+	"                         ioc.yaml / network.csv, plain lists, hosts files);\n"
+	"                         repeatable\n"
+	"      --allow PATH       allowlist, same formats (TinyCheck whitelist.json\n"
+	"                         is one wherever it is given); repeatable\n"
+	"      --cache-dir DIR    indicator cache (default $XDG_CACHE_HOME/peephole/\n"
+	"                         feeds or ~/.cache/peephole/feeds)\n"
+	"      --no-cache         do not load the indicator cache\n"
+	"      --device IP|MAC    report on this device only (default: every local\n"
+	"                         RFC 1918, link-local, ULA or CGNAT host)\n"
+	"      --json             print the report as JSON (docs/check-json.md)\n"
+	"  -o, --output DIR       also write the Zeek logs and notice.log in DIR\n"
+	"  -f, --format FMT       log format: json (default) or tsv\n"
+	"      --color WHEN       auto (default: only on a terminal), always, never\n"
+	"      --max-flows N      connections tracked at once (default 1000000)\n"
+	"  -q, --quiet            no progress on stderr\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"exit status: 0 no finding of medium severity or more, 1 findings of\n"
+	"             medium severity or more, 2 no input readable, 3 usage error,\n"
+	"             4 some input damaged (the report covers the valid part),\n"
+	"             5 output could not be written\n";
+
+enum { OPT_DEVICE = 2000, OPT_JSON, OPT_COLOR, OPT_MAXFLOWS };
+
+static const struct option check_long[] = {
+	{"ioc", required_argument, NULL, PH_OPT_IOC},
+	{"allow", required_argument, NULL, PH_OPT_ALLOW},
+	{"cache-dir", required_argument, NULL, PH_OPT_CACHE_DIR},
+	{"no-cache", no_argument, NULL, PH_OPT_NO_CACHE},
+	{"device", required_argument, NULL, OPT_DEVICE},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"colour", required_argument, NULL, OPT_COLOR},
+	{"max-flows", required_argument, NULL, OPT_MAXFLOWS},
+	{"output", required_argument, NULL, 'o'},
+	{"format", required_argument, NULL, 'f'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct check_opts {
+	struct ph_run_config run;
+	struct ph_cli_intel intel;
+	const char *device;
+	bool json, quiet;
+	int color; /* -1 auto, 0 never, 1 always */
+};
+
+static int parse_opt(struct check_opts *o, int c, const char *arg)
+{
+	uint64_t v;
+	switch (c) {
+	case 'o': o->run.log_dir = arg; return 0;
+	case 'q': o->quiet = true; return 0;
+	case OPT_DEVICE: o->device = arg; return 0;
+	case OPT_JSON: o->json = true; return 0;
+	case 'f':
+		if (strcmp(arg, "json") && strcmp(arg, "tsv"))
+			return ph_cli_errorf("unknown format '%s' (json, tsv)",
+					     arg), -1;
+		o->run.log_format = arg[0] == 't' ? PH_LOG_TSV : PH_LOG_JSON;
+		return 0;
+	case OPT_COLOR:
+		if (strcmp(arg, "auto") == 0)
+			o->color = -1;
+		else if (strcmp(arg, "always") == 0 || strcmp(arg, "never") == 0)
+			o->color = arg[0] == 'a';
+		else
+			return ph_cli_errorf("--color: '%s' is not auto, always "
+					     "or never", arg), -1;
+		return 0;
+	case OPT_MAXFLOWS:
+		if (!ph_cli_parse_u64(arg, 16, 100000000, &v))
+			return ph_cli_errorf("--max-flows: '%s' is not a number "
+					     "from 16 to 100000000", arg), -1;
+		o->run.max_flows = (uint32_t)v;
+		return 0;
+	default:
+		return ph_cli_intel_opt(&o->intel, c, arg);
+	}
+}
+
+/* SHA-256 of a file as hex; "" for stdin or when it cannot be read. */
+static void file_sha256(const char *path, char out[65])
+{
+	out[0] = '\0';
+	if (strcmp(path, "-") == 0)
+		return;
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	static unsigned char buf[1 << 16]; /* cli only: one thread */
+	size_t n;
+	bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while (ok && (n = fread(buf, 1, sizeof buf, fp)) > 0)
+		ok = EVP_DigestUpdate(ctx, buf, n);
+	unsigned char md[32];
+	unsigned mdlen = 0;
+	if (ok && !ferror(fp) && EVP_DigestFinal_ex(ctx, md, &mdlen))
+		for (unsigned i = 0; i < mdlen && i < 32; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(ctx);
+	fclose(fp);
+}
+
+static struct ph_check_file *collect_files(const struct ph_run_summary *s)
+{
+	unsigned n = ph_run_summary_nfiles(s);
+	struct ph_check_file *files = calloc(n ? n : 1, sizeof *files);
+	if (!files)
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		const struct ph_file_result *r = ph_run_summary_file(s, i);
+		struct ph_check_file *f = &files[i];
+		snprintf(f->path, sizeof f->path, "%s", r->path);
+		snprintf(f->format, sizeof f->format, "%s", r->format);
+		f->packets = r->packets;
+		f->bytes = r->bytes;
+		f->complete = r->err.code == 0;
+		if (!f->complete)
+			snprintf(f->error, sizeof f->error, "%s", r->err.msg);
+		file_sha256(r->path, f->sha256);
+	}
+	return files;
+}
+
+static struct ph_device *collect_devices(const struct ph_devices *d,
+					 unsigned *n)
+{
+	*n = ph_devices_count(d);
+	struct ph_device *out = calloc(*n ? *n : 1, sizeof *out);
+	if (!out)
+		return NULL;
+	for (unsigned i = 0; i < *n; i++)
+		ph_devices_get(d, i, &out[i]);
+	return out;
+}
+
+/* Detections that ran, and the count of encrypted connections. */
+static unsigned collect_detections(const struct ph_run_summary *s,
+				   const char **names, unsigned max,
+				   uint64_t *encrypted)
+{
+	static const char *const detections[] = {"known_bad", "devices"};
+	unsigned n = 0;
+	for (unsigned i = 0; i < ph_run_summary_nmodules(s); i++)
+		for (size_t k = 0; k < sizeof detections / sizeof *detections; k++)
+			if (n < max && strcmp(ph_run_summary_module(s, i),
+					      detections[k]) == 0)
+				names[n++] = detections[k];
+	*encrypted = 0;
+	for (unsigned i = 0; i < ph_run_summary_ncounters(s); i++) {
+		const char *name;
+		uint64_t v = ph_run_summary_counter(s, i, &name);
+		if (strcmp(name, "encrypted_connections") == 0)
+			*encrypted = v;
+	}
+	return n;
+}
+
+static bool has_medium(const struct ph_findings *f)
+{
+	for (unsigned i = 0; i < ph_findings_count(f); i++)
+		if (ph_findings_get(f, i)->severity >= PH_SEV_MEDIUM)
+			return true;
+	return false;
+}
+
+/* Renders the report; returns an exit code for output errors or 0. */
+static int render(const struct check_opts *o, struct ph_check *c)
+{
+	struct ph_err err;
+	memset(&err, 0, sizeof err);
+	bool colour = o->color == 1 ||
+		      (o->color == -1 && isatty(STDOUT_FILENO) &&
+		       !getenv("NO_COLOR"));
+	int rc = o->json ? ph_check_write_json(c, stdout, &err)
+			 : ph_check_write_text(c, stdout, colour, &err);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = ph_err_set(&err, PH_EIO, "standard output: write failed");
+	if (rc == 0 && o->run.log_dir)
+		rc = ph_check_write_notice_log(c, o->run.log_dir,
+					       o->run.log_format == PH_LOG_TSV,
+					       c->first_ns, &err);
+	if (rc < 0) {
+		ph_cli_print_err(&err);
+		return PH_EXIT_OUTPUT;
+	}
+	return 0;
+}
+
+struct check_run {
+	struct ph_intel *intel;
+	struct ph_findings *findings;
+	struct ph_devices *devices;
+	struct ph_run_summary *summary;
+	struct ph_check_file *files;
+	struct ph_device *devlist;
+};
+
+static void check_run_free(struct check_run *r)
+{
+	ph_run_summary_free(r->summary);
+	ph_findings_free(r->findings);
+	ph_devices_free(r->devices);
+	ph_intel_free(r->intel);
+	free(r->files);
+	free(r->devlist);
+}
+
+/* Fills the report's inputs from the run. */
+static int build_check(struct check_run *r, const struct check_opts *o,
+		       struct ph_check *c)
+{
+	static const char *dets[16];
+	struct ph_run_totals t;
+	ph_run_summary_totals(r->summary, &t);
+	memset(c, 0, sizeof *c);
+	r->files = collect_files(r->summary);
+	r->devlist = collect_devices(r->devices, &c->ndevices);
+	if (!r->files || !r->devlist)
+		return ph_cli_errorf("out of memory"), -1;
+	c->files = r->files;
+	c->nfiles = ph_run_summary_nfiles(r->summary);
+	c->first_ns = t.first_ns;
+	c->last_ns = t.last_ns;
+	c->packets = t.packets;
+	c->bytes = t.bytes;
+	c->flows = t.flows;
+	c->devices = r->devlist;
+	c->device_filter = o->device;
+	c->intel = r->intel;
+	c->detections = dets;
+	c->ndetections = collect_detections(r->summary, dets, 16,
+					    &c->encrypted_flows);
+	c->findings = r->findings;
+	ph_check_decide(c);
+	return 0;
+}
+
+static int run_check(struct check_opts *o, struct check_run *r)
+{
+	struct ph_err err;
+	memset(&err, 0, sizeof err);
+	r->intel = ph_cli_intel_load(&o->intel);
+	if (!r->intel)
+		return PH_EXIT_INPUT;
+	r->findings = ph_findings_new(MAX_FINDINGS);
+	r->devices = ph_devices_new(MAX_DEVICES);
+	if (!r->findings || !r->devices)
+		return ph_cli_errorf("out of memory"), PH_EXIT_INPUT;
+	if (o->device && ph_devices_set_filter(r->devices, o->device, &err) < 0) {
+		ph_cli_print_err(&err);
+		return PH_EXIT_USAGE;
+	}
+	o->run.intel = r->intel;
+	o->run.findings = r->findings;
+	o->run.devices = r->devices;
+	struct ph_progress prog;
+	ph_progress_init(&prog, o->quiet);
+	o->run.progress = ph_progress_cb;
+	o->run.progress_user = &prog;
+	int rc = ph_run(&o->run, &r->summary, &err);
+	ph_progress_done(&prog);
+	int code = ph_cli_run_exit(rc, r->summary);
+	if (rc < 0)
+		ph_cli_print_err(&err);
+	if (!r->summary || code == PH_EXIT_OUTPUT || code == PH_EXIT_USAGE)
+		return code;
+	struct ph_check c;
+	if (build_check(r, o, &c) < 0)
+		return PH_EXIT_OUTPUT;
+	int out = render(o, &c);
+	if (out)
+		return out;
+	return has_medium(r->findings) ? PH_EXIT_FINDINGS : code;
+}
+
+int ph_cmd_check(int argc, char **argv)
+{
+	struct check_opts o;
+	memset(&o, 0, sizeof o);
+	o.color = -1;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:f:qh", check_long, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(check_usage, stdout);
+			return PH_EXIT_OK;
+		}
+		if (c == '?' || parse_opt(&o, c, optarg) < 0) {
+			fputs("Try 'peephole check --help'.\n", stderr);
+			return PH_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		ph_cli_errorf("check: no capture file given");
+		fputs("Try 'peephole check --help'.\n", stderr);
+		return PH_EXIT_USAGE;
+	}
+	o.run.files = (const char *const *)&argv[optind];
+	o.run.nfiles = (unsigned)(argc - optind);
+	struct check_run r;
+	memset(&r, 0, sizeof r);
+	int code = run_check(&o, &r);
+	check_run_free(&r);
+	return code;
+}

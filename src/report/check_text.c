@@ -1,0 +1,533 @@
+/* The terminal report of `peephole check` (ph_check_write_text): the
+ * verdict banner, its reason, the findings grouped by severity with their
+ * evidence and advice, then what was checked (files, time span, traffic,
+ * devices, indicator sources, detections) and what was not. Written for a
+ * reader who is not a network engineer; layout in docs/check.md. Prose is
+ * wrapped at 78 columns. Every string that came from the capture or a feed
+ * is made safe for a terminal first (control bytes and broken UTF-8 shown
+ * as \xNN), so a hostile name cannot move the cursor or recolour the
+ * screen. ANSI colour only when asked. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "peephole/check.h"
+
+#define TEXT_WIDTH 78
+#define SAFE_MAX 4096 /* sanitised text; longest input field is 768 */
+
+#define C_RED "\033[1;31m"
+#define C_YELLOW "\033[1;33m"
+#define C_GREEN "\033[1;32m"
+#define C_BOLD "\033[1m"
+#define C_OFF "\033[0m"
+
+struct tw {
+	FILE *out;   /* borrowed */
+	bool colour;
+};
+
+/* ---- safe text ---- */
+
+/* Length of the well-formed UTF-8 character at s (n bytes left) that is
+ * not a C1 control, or 0. */
+static size_t utf8_ok(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+		return 0;
+	return len;
+}
+
+/* Copies s into buf (n bytes, NUL-terminated), writing control bytes,
+ * DEL and bytes of broken UTF-8 as \xNN; newlines kept when nl. */
+static const char *safe(const char *s, char *buf, size_t n, bool nl)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), w = 0;
+	for (size_t i = 0; i < len && w + 5 < n;) {
+		size_t k = p[i] >= 0x80 ? utf8_ok(p + i, len - i) : 0;
+		if (k) {
+			memcpy(buf + w, p + i, k);
+			w += k, i += k;
+		} else if ((p[i] >= 0x20 && p[i] < 0x7f) || (nl && p[i] == '\n')) {
+			buf[w++] = (char)p[i++];
+		} else {
+			w += (size_t)snprintf(buf + w, n - w, "\\x%02x", p[i++]);
+		}
+	}
+	buf[w] = '\0';
+	return buf;
+}
+
+/* Columns a (sanitised) word takes: UTF-8 continuation bytes take none. */
+static size_t columns(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/* Writes text (raw) wrapped at TEXT_WIDTH: the first line continues after
+ * `col` columns already written, later lines start with `indent` spaces.
+ * A newline in the text starts a new line. Ends with a newline. */
+static void wrap(const struct tw *t, const char *raw, size_t col,
+		 unsigned indent)
+{
+	char buf[SAFE_MAX];
+	const char *s = safe(raw, buf, sizeof buf, true);
+	bool line_empty = true;
+	while (*s) {
+		if (*s == '\n' || *s == ' ') {
+			if (*s == '\n') {
+				fprintf(t->out, "\n%*s", (int)indent, "");
+				col = indent, line_empty = true;
+			}
+			s++;
+			continue;
+		}
+		size_t n = strcspn(s, " \n"), w = columns(s, n);
+		if (!line_empty && col + 1 + w > TEXT_WIDTH) {
+			fprintf(t->out, "\n%*s", (int)indent, "");
+			col = indent, line_empty = true;
+		}
+		if (!line_empty)
+			fputc(' ', t->out), col++;
+		fwrite(s, 1, n, t->out);
+		col += w, s += n, line_empty = false;
+	}
+	fputc('\n', t->out);
+}
+
+/* "label   value" at the given indent, the value wrapped under itself. */
+static void field(const struct tw *t, unsigned indent, const char *label,
+		  const char *value)
+{
+	int lw = fprintf(t->out, "%*s%-12s ", (int)indent, "", label);
+	wrap(t, value, lw > 0 ? (size_t)lw : 0, indent + 13);
+}
+
+/* ---- small formats ---- */
+
+static void fmt_time(uint64_t ns, char *buf, size_t n)
+{
+	time_t secs = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	if (!ns || !gmtime_r(&secs, &tm)) {
+		snprintf(buf, n, "unknown");
+		return;
+	}
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void fmt_bytes(uint64_t v, char *buf, size_t n)
+{
+	static const char *const unit[] = {"kB", "MB", "GB", "TB"};
+	if (v < 1000) {
+		snprintf(buf, n, "%" PRIu64 " bytes", v);
+		return;
+	}
+	double d = (double)v / 1000.0;
+	unsigned u = 0;
+	while (d >= 1000.0 && u < 3)
+		d /= 1000.0, u++;
+	snprintf(buf, n, "%.1f %s", d, unit[u]);
+}
+
+static void fmt_duration(uint64_t ns, char *buf, size_t n)
+{
+	uint64_t s = ns / 1000000000u;
+	if (s < 60)
+		snprintf(buf, n, "%" PRIu64 " s", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%" PRIu64 " min %" PRIu64 " s", s / 60, s % 60);
+	else
+		snprintf(buf, n, "%" PRIu64 " h %" PRIu64 " min", s / 3600,
+			 s / 60 % 60);
+}
+
+static const char *proto_name(uint8_t p)
+{
+	switch (p) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmp6";
+	default: return NULL;
+	}
+}
+
+static const char *plural(uint64_t k)
+{
+	return k == 1 ? "" : "s";
+}
+
+/* ---- banner ---- */
+
+static const char *verdict_colour(enum ph_verdict v)
+{
+	switch (v) {
+	case PH_VERDICT_COMPROMISED: return C_RED;
+	case PH_VERDICT_SUSPICIOUS: return C_YELLOW;
+	default: return C_GREEN;
+	}
+}
+
+static void rule(const struct tw *t, char ch)
+{
+	for (int i = 0; i < TEXT_WIDTH; i++)
+		fputc(ch, t->out);
+	fputc('\n', t->out);
+}
+
+static void write_banner(const struct tw *t, const struct ph_check *c)
+{
+	rule(t, '=');
+	if (t->colour)
+		fprintf(t->out, "  %s%s%s\n", verdict_colour(c->verdict),
+			ph_verdict_name(c->verdict), C_OFF);
+	else
+		fprintf(t->out, "  %s\n", ph_verdict_name(c->verdict));
+	rule(t, '=');
+	fputc('\n', t->out);
+	wrap(t, c->reason, 0, 0);
+	fputc('\n', t->out);
+}
+
+static void heading(const struct tw *t, const char *title)
+{
+	if (t->colour)
+		fprintf(t->out, "%s%s%s\n", C_BOLD, title, C_OFF);
+	else
+		fprintf(t->out, "%s\n", title);
+	for (size_t i = strlen(title); i > 0; i--)
+		fputc('-', t->out);
+	fputc('\n', t->out);
+}
+
+/* ---- findings ---- */
+
+static void ev_where(const struct tw *t, const struct ph_finding *x)
+{
+	char b[400];
+	if (x->device[0]) {
+		if (x->device_mac[0])
+			snprintf(b, sizeof b, "%s (%s)", x->device, x->device_mac);
+		else
+			snprintf(b, sizeof b, "%s", x->device);
+		field(t, 7, "Device", b);
+	}
+	if (x->remote[0]) {
+		const char *pn = proto_name(x->proto);
+		int k = snprintf(b, sizeof b, "%s", x->remote);
+		if (x->remote_port)
+			k += snprintf(b + k, sizeof b - (size_t)k, ":%u",
+				      x->remote_port);
+		if (pn)
+			snprintf(b + k, sizeof b - (size_t)k, "/%s", pn);
+		field(t, 7, "Remote", b);
+	}
+	if (x->name[0])
+		field(t, 7, "Name", x->name);
+	if (x->uid[0])
+		field(t, 7, "Connection", x->uid);
+}
+
+static void ev_when(const struct tw *t, const struct ph_check *c,
+		    const struct ph_finding *x)
+{
+	char a[40], z[40], b[600];
+	fmt_time(x->first_ns, a, sizeof a);
+	fmt_time(x->last_ns, z, sizeof z);
+	if (x->last_ns > x->first_ns)
+		snprintf(b, sizeof b, "%s to %s, %u time%s", a, z, x->count,
+			 plural(x->count));
+	else
+		snprintf(b, sizeof b, "%s, %u time%s", a, x->count,
+			 plural(x->count));
+	field(t, 7, "Seen", b);
+	const char *fname = x->file_idx < c->nfiles
+				    ? c->files[x->file_idx].path : "";
+	const char *base = strrchr(fname, '/');
+	base = base ? base + 1 : fname;
+	int k = snprintf(b, sizeof b, "file %u%s%s%s: ", x->file_idx + 1,
+			 base[0] ? " (" : "", base, base[0] ? ")" : "");
+	if (x->last_pkt > x->first_pkt)
+		snprintf(b + k, sizeof b - (size_t)k,
+			 "first packet %" PRIu64 ", last packet %" PRIu64,
+			 x->first_pkt, x->last_pkt);
+	else
+		snprintf(b + k, sizeof b - (size_t)k, "packet %" PRIu64,
+			 x->first_pkt);
+	field(t, 7, "Packets", b);
+}
+
+static void ev_match(const struct tw *t, const struct ph_finding *x)
+{
+	char b[700];
+	if (x->matched[0]) {
+		snprintf(b, sizeof b, "%s%s%s", x->field, x->field[0] ? ": " : "",
+			 x->matched);
+		field(t, 7, "Matched", b);
+	}
+	if (x->source[0] || x->campaign[0]) {
+		int k = snprintf(b, sizeof b, "%s%s", x->source[0] ? "from " : "",
+				 x->source);
+		if (x->campaign[0])
+			snprintf(b + k, sizeof b - (size_t)k, "%scampaign: %s",
+				 k ? ", " : "", x->campaign);
+		field(t, 7, "Indicator", b);
+	}
+	if (x->allowed_by[0]) {
+		snprintf(b, sizeof b, "allowlisted by %s", x->allowed_by);
+		field(t, 7, "Note", b);
+	}
+}
+
+static void write_finding(const struct tw *t, const struct ph_check *c,
+			  const struct ph_finding *x, unsigned no)
+{
+	char s[SAFE_MAX];
+	int k = fprintf(t->out, "%u. ", no);
+	wrap(t, x->title, k > 0 ? (size_t)k : 0, 3);
+	fprintf(t->out, "   Severity: %s, confidence: %s\n",
+		ph_severity_name(x->severity), ph_confidence_name(x->confidence));
+	if (x->explain[0]) {
+		fputs("   ", t->out);
+		wrap(t, x->explain, 3, 3);
+	}
+	fputs("   Evidence:\n", t->out);
+	ev_where(t, x);
+	ev_when(t, c, x);
+	ev_match(t, x);
+	if (x->attack[0])
+		fprintf(t->out, "   MITRE ATT&CK: %s\n",
+			safe(x->attack, s, sizeof s, false));
+	if (x->advice[0]) {
+		fputs("   What to do: ", t->out);
+		wrap(t, x->advice, 15, 3);
+	}
+	fputc('\n', t->out);
+}
+
+static void severity_heading(const struct tw *t, enum ph_severity s)
+{
+	static const char *const name[] = {"INFORMATION", "LOW SEVERITY",
+					   "MEDIUM SEVERITY", "HIGH SEVERITY",
+					   "CRITICAL SEVERITY"};
+	const char *col = s >= PH_SEV_HIGH ? C_RED
+			  : s == PH_SEV_MEDIUM ? C_YELLOW : "";
+	const char *label = (unsigned)s <= PH_SEV_CRITICAL ? name[s] : "OTHER";
+	if (t->colour && col[0])
+		fprintf(t->out, "%s[%s]%s\n\n", col, label, C_OFF);
+	else
+		fprintf(t->out, "[%s]\n\n", label);
+}
+
+static void write_findings(const struct tw *t, const struct ph_check *c)
+{
+	unsigned n = ph_findings_count(c->findings);
+	char title[64];
+	snprintf(title, sizeof title, "Findings (%u)", n);
+	heading(t, title);
+	if (!n)
+		fputs("None.\n\n", t->out);
+	int last = -1;
+	for (unsigned i = 0; i < n; i++) {
+		const struct ph_finding *x = ph_findings_get(c->findings, i);
+		if ((int)x->severity != last) {
+			severity_heading(t, x->severity);
+			last = (int)x->severity;
+		}
+		write_finding(t, c, x, i + 1);
+	}
+}
+
+/* ---- what was checked ---- */
+
+static void write_files(const struct tw *t, const struct ph_check *c)
+{
+	char s[1200];
+	fprintf(t->out, "Files (%u):\n", c->nfiles);
+	for (unsigned i = 0; i < c->nfiles; i++) {
+		const struct ph_check_file *f = &c->files[i];
+		fprintf(t->out, "  %u. %s\n", i + 1,
+			safe(f->path[0] ? f->path : "(stdin)", s, sizeof s, false));
+		fprintf(t->out, "     %s, %" PRIu64 " packet%s, %s", f->format,
+			f->packets, plural(f->packets),
+			f->complete ? "read to its end\n" : "NOT read to its end: ");
+		if (!f->complete)
+			wrap(t, f->error[0] ? f->error : "unknown error", 60, 7);
+		if (f->sha256[0])
+			fprintf(t->out, "     SHA-256 %s\n", f->sha256);
+	}
+}
+
+static void write_span(const struct tw *t, const struct ph_check *c)
+{
+	char a[40], z[40], d[40];
+	if (!c->first_ns) {
+		fputs("Time span: none (no packets)\n", t->out);
+		return;
+	}
+	fmt_time(c->first_ns, a, sizeof a);
+	fmt_time(c->last_ns, z, sizeof z);
+	fmt_duration(c->last_ns > c->first_ns ? c->last_ns - c->first_ns : 0,
+		     d, sizeof d);
+	fprintf(t->out, "Time span: %s to %s (%s)\n", a, z, d);
+}
+
+static void write_traffic(const struct tw *t, const struct ph_check *c)
+{
+	char b[40];
+	fmt_bytes(c->bytes, b, sizeof b);
+	fprintf(t->out,
+		"Traffic: %" PRIu64 " packet%s, %s, %" PRIu64 " connection%s"
+		" (%" PRIu64 " encrypted)\n",
+		c->packets, plural(c->packets), b, c->flows, plural(c->flows),
+		c->encrypted_flows);
+}
+
+static void write_devices(const struct tw *t, const struct ph_check *c)
+{
+	char o[40], in[40], s[200], line[400];
+	fprintf(t->out, "Devices (%u):", c->ndevices);
+	if (c->device_filter)
+		fprintf(t->out, " only %s was checked (--device)",
+			safe(c->device_filter, s, sizeof s, false));
+	fputc('\n', t->out);
+	if (!c->ndevices)
+		fputs("  none seen\n", t->out);
+	for (unsigned i = 0; i < c->ndevices; i++) {
+		const struct ph_device *d = &c->devices[i];
+		fmt_bytes(d->bytes_out, o, sizeof o);
+		fmt_bytes(d->bytes_in, in, sizeof in);
+		snprintf(line, sizeof line, "%s%s%s%s%s%s", d->ip,
+			 d->mac[0] ? "  " : "", d->mac,
+			 d->hostname[0] ? "  \"" : "", d->hostname,
+			 d->hostname[0] ? "\"" : "");
+		fprintf(t->out, "  %s\n", safe(line, s, sizeof s, false));
+		fprintf(t->out,
+			"     %" PRIu64 " connection%s, %s sent, %s received\n",
+			d->flows, plural(d->flows), o, in);
+	}
+}
+
+static void write_source_counts(const struct tw *t,
+				const struct ph_intel_source *s)
+{
+	char b[600];
+	int k = 0;
+	for (unsigned i = 0; i < PH_IOC_TYPE_COUNT; i++) {
+		if (!s->count[i] || k >= (int)sizeof b - 60)
+			continue;
+		k += snprintf(b + k, sizeof b - (size_t)k, "%s%" PRIu64 " %s",
+			      k ? ", " : "", s->count[i],
+			      ph_ioc_type_name((enum ph_ioc_type)i));
+	}
+	fputs("     ", t->out);
+	wrap(t, k ? b : "no usable indicators", 5, 5);
+	if (s->invalid)
+		fprintf(t->out, "     %" PRIu64 " value%s did not parse\n",
+			s->invalid, plural(s->invalid));
+}
+
+static void write_source(const struct tw *t, const struct ph_intel_source *s)
+{
+	char b[800], x[600];
+	snprintf(b, sizeof b, "%s (%s%s%s)%s", s->name,
+		 ph_feed_format_name(s->format), s->date[0] ? ", " : "", s->date,
+		 s->allowlist ? " [allowlist]" : "");
+	fputs("  ", t->out);
+	wrap(t, b, 2, 4);
+	write_source_counts(t, s);
+	if (!s->unsupported)
+		return;
+	fprintf(t->out, "     %" PRIu64 " entr%s could not be used%s\n",
+		s->unsupported, s->unsupported == 1 ? "y" : "ies",
+		s->nexamples ? ", for example:" : "");
+	for (unsigned i = 0; i < s->nexamples && i < 3; i++) {
+		snprintf(b, sizeof b, "line %u: %s (%s)", s->examples[i].line,
+			 s->examples[i].text, s->examples[i].reason);
+		fprintf(t->out, "       %s\n", safe(b, x, sizeof x, false));
+	}
+}
+
+static void write_sources(const struct tw *t, const struct ph_check *c)
+{
+	unsigned n = c->intel ? ph_intel_nsources(c->intel) : 0;
+	fprintf(t->out, "Indicator sources (%u):\n", n);
+	if (!n)
+		fputs("  none loaded: known-bad infrastructure was not "
+		      "checked\n", t->out);
+	for (unsigned i = 0; i < n; i++) {
+		const struct ph_intel_source *s = ph_intel_source(c->intel, i);
+		if (s)
+			write_source(t, s);
+	}
+}
+
+static void write_detections(const struct tw *t, const struct ph_check *c)
+{
+	char b[2048];
+	int k = 0;
+	for (unsigned i = 0; i < c->ndetections && k < (int)sizeof b - 1; i++)
+		k += snprintf(b + k, sizeof b - (size_t)k, "%s%s", i ? ", " : "",
+			      c->detections[i]);
+	fprintf(t->out, "Detections run (%u): ", c->ndetections);
+	wrap(t, k ? b : "none", 20, 2);
+}
+
+static void write_not_checked(const struct tw *t, const struct ph_check *c)
+{
+	fputc('\n', t->out);
+	heading(t, "What was not checked");
+	if (!c->nnot_checked)
+		fputs("Nothing we know of.\n", t->out);
+	for (unsigned i = 0; i < c->nnot_checked && i < PH_CHECK_MAX_NOTES; i++) {
+		fputs("  - ", t->out);
+		wrap(t, c->not_checked[i], 4, 4);
+	}
+}
+
+int ph_check_write_text(const struct ph_check *c, FILE *out, bool colour,
+			struct ph_err *err)
+{
+	if (!c || !out)
+		return ph_err_set(err, PH_EINVAL, "no check or no output");
+	struct tw t = {out, colour};
+	write_banner(&t, c);
+	write_findings(&t, c);
+	heading(&t, "What was checked");
+	write_files(&t, c);
+	write_span(&t, c);
+	write_traffic(&t, c);
+	write_devices(&t, c);
+	write_sources(&t, c);
+	write_detections(&t, c);
+	write_not_checked(&t, c);
+	if (fflush(out) != 0 || ferror(out))
+		return ph_err_set(err, PH_EIO, "writing the report: %s",
+				  strerror(errno));
+	return PH_OK;
+}
