@@ -62,9 +62,10 @@ static const struct kb_class_info classes[] = {
 		"Check whether the owner knows about and agreed to a "
 		"monitoring app on this device; if not, treat it as "
 		"stalkerware (see stopstalkerware.org) and keep this capture."},
-	[KB_TRACKER] = {"tracker|tracking|adware", PH_SEV_MEDIUM,
+	[KB_TRACKER] = {"tracker|tracking|adware", PH_SEV_LOW,
 		"This host is listed as a tracker that collects data about "
-		"the device and its user.",
+		"the device and its user; many ordinary apps embed such "
+		"trackers, so this alone is no sign of compromise.",
 		"Find which app contacts it and remove the app or revoke its "
 		"permissions if it is not needed."},
 	[KB_SUSPECT] = {"suspect|freedns|tld|website|dyndns|suspicious",
@@ -113,9 +114,14 @@ static enum kb_class classify(const char *category)
 	return KB_UNKNOWN;
 }
 
+/* A vendor's web site is where spyware is bought or read about, not
+ * where it talks to: at most medium. */
 enum ph_severity ph_known_bad_severity(const char *category)
 {
-	return classes[classify(category)].sev;
+	enum ph_severity s = classes[classify(category)].sev;
+	if (category && strstr(category, "website") && s > PH_SEV_MEDIUM)
+		s = PH_SEV_MEDIUM;
+	return s;
 }
 
 /* Where a value was seen: the finding's action words and how much a
@@ -276,7 +282,7 @@ void ph_known_bad_describe(struct ph_finding *f, const struct ph_ioc_hit *h,
 	const char *id = type_id(h->type);
 	snprintf(f->id, sizeof f->id, "ioc.%s",
 		 id ? id + 4 : ph_ioc_type_name(h->type));
-	f->severity = classes[cls].sev;
+	f->severity = ph_known_bad_severity(h->category);
 	f->confidence = confidence(fi, h, exact);
 	const char *tie = h->campaign[0] ? h->campaign : h->category;
 	snprintf(f->title, sizeof f->title, "%s %s %s", fi->what,

@@ -209,16 +209,20 @@ static void reason_finding(struct ph_check *c, const struct ph_finding *x)
 	reason_put(c, &len, tail);
 }
 
+/* Encrypted connections are normal: their note says what could not be
+ * seen, but alone it does not make the check incomplete. */
 static void reason_no_sign(struct ph_check *c)
 {
+	unsigned gaps = c->nnot_checked - (c->encrypted_flows ? 1u : 0u);
 	snprintf(c->reason, sizeof c->reason,
 		 "No finding of medium or higher severity in %llu packet%s "
 		 "from %u device%s%s",
 		 (unsigned long long)c->packets, plural(c->packets),
 		 c->ndevices, plural(c->ndevices),
-		 c->nnot_checked ? ", but the check was incomplete: see what "
-				   "was not checked."
-				 : ".");
+		 gaps ? ", but the check was incomplete: see what was not "
+			"checked."
+		      : c->encrypted_flows ? "; encrypted connections were "
+			"judged by their metadata only." : ".");
 }
 
 void ph_check_decide(struct ph_check *c)

@@ -648,5 +648,7 @@ void ph_flow_finish_conn(struct ph_flow *f)
 		else
 			st = f->active[1] ? "SHR" : "OTH";
 	}
-	snprintf(c->conn_state, sizeof c->conn_state, "%s", st);
+	size_t n = strnlen(st, sizeof c->conn_state - 1);
+	memcpy(c->conn_state, st, n); /* not snprintf: once per flow */
+	c->conn_state[n] = '\0';
 }

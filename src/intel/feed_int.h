@@ -43,8 +43,9 @@ int ph_feed_plain_lines(const uint8_t *buf, size_t len, unsigned max_lines,
  * the CSV loader understands. */
 bool ph_feed_csv_header_known(const uint8_t *line, size_t len);
 
-/* Sets err to code with "line N: <fmt>", the path and the byte offset
- * `off` of buf; returns code. */
+/* Sets err to code with the message "line N: <fmt>" (N counted up to
+ * `off` in buf; just "<fmt>" when buf is NULL), the path and the byte
+ * offset `off`; returns code. err may be NULL. */
 int ph_feed_fail(struct ph_err *err, int code, const char *path,
 		 const uint8_t *buf, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));

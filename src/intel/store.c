@@ -128,14 +128,13 @@ int ph_intel_add(struct ph_intel *in, unsigned src,
 	if (!in || !e || src >= in->nsrc)
 		return PH_EINVAL;
 	struct ph_intel_source *s = in->src[src];
+	bool ok = e->value && (unsigned)e->type < PH_IOC_TYPE_COUNT;
 	int rc = PH_EINVAL;
-	if (!e->value || (unsigned)e->type >= PH_IOC_TYPE_COUNT)
-		rc = PH_EINVAL;
-	else if (e->type == PH_IOC_DOMAIN || e->type == PH_IOC_NS)
+	if (ok && (e->type == PH_IOC_DOMAIN || e->type == PH_IOC_NS))
 		rc = ph_intel_domain_add(in, src, e);
-	else if (e->type == PH_IOC_IP)
+	else if (ok && e->type == PH_IOC_IP)
 		rc = ph_intel_ip_add(in, src, e);
-	else
+	else if (ok)
 		rc = ph_intel_exact_add(in, src, e);
 	if (rc == PH_EINVAL) {
 		s->invalid++;
@@ -216,5 +215,5 @@ unsigned ph_intel_match_ip(const struct ph_intel *in, const uint8_t addr[16],
 	memcpy(ip.addr, addr, ipver == 4 ? 4 : 16);
 	ip.plen = ipver == 4 ? 32 : 128;
 	ph_intel_ip_unmap(&ip);
-	return ph_intel_ip_match(in, &ip, hits ? hits : NULL, hits ? max : 0);
+	return ph_intel_ip_match(in, &ip, hits, hits ? max : 0);
 }

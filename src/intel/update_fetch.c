@@ -67,7 +67,6 @@ static void setup(CURL *h, const struct ph_fetch_req *q, struct sink *s,
 	long t = (long)q->timeout_s;
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, t);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, t < 30 ? t : 30L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)q->max_bytes);
@@ -180,6 +179,25 @@ static void hex(const unsigned char *d, unsigned n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* Creates the temp file and the hash context; 0 or <0 with r filled. */
+static int sink_open(struct sink *s, char *tmp, uint64_t max,
+		     struct ph_update_result *r)
+{
+	memset(s, 0, sizeof *s);
+	s->max = max;
+	s->md = EVP_MD_CTX_new();
+	s->fd = mkostemp(tmp, O_CLOEXEC);
+	if (s->fd >= 0 && s->md && EVP_DigestInit_ex(s->md, EVP_sha256(), NULL))
+		return 0;
+	int e = errno;
+	if (s->fd >= 0) {
+		close(s->fd);
+		unlink(tmp);
+	}
+	EVP_MD_CTX_free(s->md);
+	return fail(r, PH_EIO, "cannot create a temp file: %s", strerror(e));
+}
+
 int ph_fetch_to_cache(const struct ph_fetch_req *q,
 		      struct ph_update_result *r)
 {
@@ -189,19 +207,9 @@ int ph_fetch_to_cache(const struct ph_fetch_req *q,
 	if (w1 < 0 || w2 < 0 || (size_t)w1 >= sizeof tmp ||
 	    (size_t)w2 >= sizeof dst)
 		return fail(r, PH_EINVAL, "%s", "cache path too long");
-	struct sink s = {.max = q->max_bytes, .md = EVP_MD_CTX_new()};
-	s.fd = mkostemp(tmp, O_CLOEXEC);
-	if (s.fd < 0 || !s.md ||
-	    !EVP_DigestInit_ex(s.md, EVP_sha256(), NULL)) {
-		int e = errno;
-		if (s.fd >= 0) {
-			close(s.fd);
-			unlink(tmp);
-		}
-		EVP_MD_CTX_free(s.md);
-		return fail(r, PH_EIO, "cannot create a temp file: %s",
-			    strerror(e));
-	}
+	struct sink s;
+	if (sink_open(&s, tmp, q->max_bytes, r) < 0)
+		return r->code;
 	int rc = transfer(q, &s, r);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -222,8 +230,7 @@ int ph_fetch_to_cache(const struct ph_fetch_req *q,
 		unlink(tmp);
 		return rc;
 	}
-	r->code = 0;
 	r->bytes = s.n;
 	hex(md, mdlen, r->sha256);
-	return 0;
+	return r->code = 0;
 }

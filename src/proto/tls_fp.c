@@ -41,11 +41,16 @@ static void sb_add(struct sb *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* v in decimal (by hand: a ClientHello's JA3 has dozens of numbers). */
 static void sb_dec(struct sb *b, unsigned v)
 {
-	char t[12];
-	int n = snprintf(t, sizeof t, "%u", v);
-	sb_add(b, t, (size_t)n);
+	char t[10];
+	size_t i = sizeof t;
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_add(b, t + i, sizeof t - i);
 }
 
 static void sb_hex4(struct sb *b, uint16_t v)

@@ -50,7 +50,7 @@ for out in sorted(glob.glob(os.path.join(root, "expected/ndpi/*.out"))):
             if m:
                 want.append((cap, "tls.ja3", m.group(1)))
 found = 0
-for cap, field, value in want:
+for cap, field, value in sorted(set(want)):
     lst = os.path.join(tmp, "doc.txt")
     open(lst, "w").write(value + "\n")
     p = subprocess.run([ph, "check", "-q", "--json", "--no-cache", "--ioc", lst, cap],
@@ -68,7 +68,7 @@ for cap, field, value in want:
     print(f"{'ok  ' if ok else 'FAIL'} {os.path.basename(cap)}: {field} {value}"
           f" -> {[(f['id'], f['field']) for f in hits]} exit {p.returncode}")
     fail += not ok
-print(f"TOTAL documented indicator hits reported: {found}/{len(want)}")
+print(f"TOTAL documented indicator hits reported: {found}/{len(set(want))}")
 if not want:
     print("FAIL: no documented hit found in the expected results")
     fail += 1
@@ -101,7 +101,7 @@ per = {}
 for f in r["findings"]:
     if not f["id"].startswith("ioc."):
         continue
-    cap = os.path.normpath(files[f["file_idx"]]["path"]) if f["file_idx"] < len(files) else "?"
+    cap = os.path.normpath(files[f["file_index"]]["path"]) if f["file_index"] < len(files) else "?"
     per.setdefault(cap, []).append(f)
 benign_high = 0
 for cap, fs in sorted(per.items()):

@@ -267,6 +267,28 @@ static void test_encrypted_dropped_nopackets(void **state)
 	ph_findings_free(small);
 }
 
+/* Encrypted connections alone are noted but do not make the check
+ * "incomplete": nearly every capture has some. */
+static void test_encrypted_alone_not_incomplete(void **state)
+{
+	struct fx *x = *state;
+	struct ph_intel *in = ph_intel_new();
+	struct ph_intel_source_info info = {.name = "feed",
+					    .format = PH_FEED_PLAIN};
+	int src = ph_intel_source_add(in, &info, NULL);
+	struct ph_ioc_entry e = {.type = PH_IOC_DOMAIN, .value = "bad.example",
+				 .len = 11};
+	ph_intel_add(in, (unsigned)src, &e);
+	x->c.intel = in;
+	x->c.encrypted_flows = 3;
+	ph_check_decide(&x->c);
+	assert_int_equal(x->c.verdict, PH_VERDICT_NO_SIGN);
+	assert_true(has_note(&x->c, "3 encrypted connections"));
+	assert_null(strstr(x->c.reason, "incomplete"));
+	assert_non_null(strstr(x->c.reason, "metadata only"));
+	ph_intel_free(in);
+}
+
 static void test_device_filter(void **state)
 {
 	struct fx *x = *state;
@@ -321,6 +343,7 @@ int main(void)
 		T(test_no_indicators),
 		T(test_only_allowlist_is_no_indicators),
 		T(test_encrypted_dropped_nopackets),
+		T(test_encrypted_alone_not_incomplete),
 		T(test_device_filter),
 		T(test_note_overflow),
 		T(test_null_findings),
