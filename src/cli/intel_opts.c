@@ -33,6 +33,14 @@ int ph_cli_intel_opt(struct ph_cli_intel *o, int c, const char *arg)
 	}
 }
 
+/* A cached feed that was not loaded: said on stderr, the check goes on
+ * with the others (the report lists the sources that were loaded). */
+static void cache_skip(void *user, const char *file, const char *reason)
+{
+	(void)user;
+	ph_cli_errorf("indicator cache: %s not loaded: %s", file, reason);
+}
+
 /* Loads the update cache if there is one. */
 static int load_cache(struct ph_intel *in, const struct ph_cli_intel *o)
 {
@@ -56,7 +64,18 @@ static int load_cache(struct ph_intel *in, const struct ph_cli_intel *o)
 		}
 		return 0;
 	}
-	if (ph_intel_load_cache(in, dir, &err) < 0) {
+	char manifest[1100];
+	snprintf(manifest, sizeof manifest, "%s/manifest.json", dir);
+	if (stat(manifest, &st) != 0) {
+		if (o->cache_dir) {
+			ph_cli_errorf("%s: not an indicator cache (no "
+				      "manifest.json; run 'peephole update "
+				      "--cache-dir %s')", dir, dir);
+			return -1;
+		}
+		return 0; /* a cache directory never filled */
+	}
+	if (ph_intel_load_cache_cb(in, dir, cache_skip, NULL, &err) < 0) {
 		ph_cli_print_err(&err);
 		return -1;
 	}

@@ -77,6 +77,16 @@ static bool is_email(const char *v, size_t n)
 	return is_hostname(at + 1, dn);
 }
 
+/* "t13d1516h2_8daaf6152771_b186095e22b6": a JA4 (or JA4 with 'q'/'d'
+ * for QUIC/DTLS): 10 characters, '_', 12 hex, '_', 12 hex. */
+static bool is_ja4(const char *v, size_t n)
+{
+	if (n != 36 || v[10] != '_' || v[23] != '_' || !memchr("tqd", v[0], 3))
+		return false;
+	return only_chars(v, 10, "0123456789abcdefghijklmnopqrstuvwxyz") &&
+	       is_hex(v + 11, 12) && is_hex(v + 24, 12);
+}
+
 static bool is_url(const char *v, size_t n)
 {
 	size_t i = 0;
@@ -110,12 +120,31 @@ int ph_feed_guess(const char **vp, size_t *np, const char **why)
 		return PH_IOC_FILE_HASH;
 	if (is_hex(v, n) && n == 40)
 		return PH_IOC_CERT_SHA1;
+	if (is_ja4(v, n))
+		return PH_IOC_JA4;
 	if (only_chars(v, n, "0123456789./") && count_char(v, n, '.') == 3)
 		return PH_IOC_IP;
 	if (count_char(v, n, ':') >= 2 &&
 	    only_chars(v, n, "0123456789abcdefABCDEF:./"))
 		return PH_IOC_IP;
 	return is_hostname(v, n) ? PH_IOC_DOMAIN : -1;
+}
+
+/* "AB:CD:...": a SHA-1 (59 chars) or SHA-256 (95) fingerprint written
+ * with colons, as openssl and browsers print them; compacted in place
+ * to bare hex. Returns the new length (n when it is not one). */
+static size_t compact_fingerprint(char *v, size_t n)
+{
+	if (n != 59 && n != 95)
+		return n;
+	for (size_t i = 2; i < n; i += 3)
+		if (v[i] != ':')
+			return n;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != ':')
+			v[o++] = v[i];
+	return is_hex(v, o) ? o : n;
 }
 
 /* Copies (v, n) into out (cap PH_FEED_MAX_LINE) undoing the usual
@@ -154,7 +183,7 @@ static int emit_token(const char *t, size_t n, unsigned line,
 {
 	char buf[PH_FEED_MAX_LINE];
 	const char *v = buf;
-	size_t vn = refang(t, n, buf);
+	size_t vn = compact_fingerprint(buf, refang(t, n, buf));
 	const char *why;
 	int type = ph_feed_guess(&v, &vn, &why);
 	if (type < 0) {

@@ -263,7 +263,7 @@ static int parse_pattern(const char *s, size_t n, struct comp *cs,
 /* "hashes.'SHA-256'" -> "sha256" style comparison. */
 static bool hash_is(const char *h, size_t n, const char *name)
 {
-	char b[16];
+	char b[16] = {0};
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < sizeof b; i++) {
 		char c = h[i];

@@ -75,6 +75,7 @@ struct ph_intel {
 	struct ph_intel_slot *slots;
 	uint32_t nslots;                   /* power of two */
 	struct ph_intel_strtab strs;
+	uint32_t last_meta[PH_META_COUNT]; /* feeds repeat the last campaign */
 	uint64_t v4lens;                   /* bit n: a /n IPv4 range exists */
 	uint64_t v6lens[3];                /* bits 0..128 */
 	uint64_t total;

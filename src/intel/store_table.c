@@ -126,26 +126,36 @@ static int intern_new(struct ph_intel *in, const char *s, size_t len,
 	return PH_OK;
 }
 
-/* Id of s (0 for NULL or ""), adding it on first sight. */
-static int intern(struct ph_intel *in, const char *s, uint32_t *id)
+/* Id of s (0 for NULL or ""), adding it on first sight; *last is the id
+ * this field had last time (checked first: feeds repeat themselves). */
+static int intern(struct ph_intel *in, const char *s, uint32_t *last,
+		  uint32_t *id)
 {
 	struct ph_intel_strtab *t = &in->strs;
 	*id = 0;
 	if (!s || !*s)
 		return PH_OK;
+	size_t len = meta_len(s);
+	const char *prev = t->strs[*last];
+	if (*last && !strncmp(prev, s, len) && !prev[len]) {
+		*id = *last;
+		return PH_OK;
+	}
 	if ((t->n + 1) * 2 > t->setcap && rehash(&t->set, &t->setcap) < 0)
 		return PH_ENOMEM;
-	size_t len = meta_len(s);
 	uint32_t h = ph_intel_hash(in, 0xff, s, len);
 	uint32_t j = h & (t->setcap - 1);
 	for (; t->set[j].node; j = (j + 1) & (t->setcap - 1)) {
 		const char *c = t->strs[t->set[j].node - 1];
 		if (t->set[j].hash == h && !strncmp(c, s, len) && !c[len]) {
-			*id = t->set[j].node - 1;
+			*id = *last = t->set[j].node - 1;
 			return PH_OK;
 		}
 	}
-	return intern_new(in, s, len, h, j, id);
+	int rc = intern_new(in, s, len, h, j, id);
+	if (rc == PH_OK)
+		*last = *id;
+	return rc;
 }
 
 /* ---- nodes and records ------------------------------------------- */
@@ -203,11 +213,11 @@ static int new_rec(struct ph_intel *in, unsigned src,
 		   const struct ph_ioc_entry *e, uint32_t *ri)
 {
 	struct ph_intel_rec r = {.next = NONE, .src = src};
-	if (intern(in, e->name, &r.meta[PH_META_NAME]) < 0 ||
-	    intern(in, e->campaign, &r.meta[PH_META_CAMPAIGN]) < 0 ||
-	    intern(in, e->category, &r.meta[PH_META_CATEGORY]) < 0 ||
-	    intern(in, e->ref, &r.meta[PH_META_REF]) < 0)
-		return PH_ENOMEM;
+	const char *meta[PH_META_COUNT] = {e->name, e->campaign, e->category,
+					   e->ref};
+	for (int i = 0; i < PH_META_COUNT; i++)
+		if (intern(in, meta[i], &in->last_meta[i], &r.meta[i]) < 0)
+			return PH_ENOMEM;
 	if (grow((void **)&in->recs, &in->reccap, sizeof *in->recs,
 		 in->nrecs + 1) < 0)
 		return PH_ENOMEM;

@@ -1,20 +1,23 @@
 /* QUIC Initial packet protection (see quic_crypto.h): the version table,
  * HKDF-SHA256 Initial key derivation (RFC 9001 5.2, RFC 9369 3.3.1-3.3.2),
  * header protection removal (RFC 9001 5.4) and AES-128-GCM opening (5.3).
- * The HKDF and cipher objects are fetched once per context; keys are
- * derived once per connection by the caller (quic.c caches them). */
+ * The cipher objects are fetched once per context (HKDF is HMAC-SHA256 by
+ * hand, below); keys are derived once per connection by the caller
+ * (quic.c caches them). */
+/* HMAC-SHA256 through OpenSSL's low-level SHA-256 calls (deprecated in
+ * OpenSSL 3 but kept): an EVP_KDF HKDF call set up its context and
+ * parameters each time, about 20 k instructions, nine per connection. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
 #include "proto/quic_crypto.h"
 
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct ph_quic_crypto {
-	EVP_KDF *hkdf;        /* owned */
 	EVP_CIPHER *ecb;      /* owned: AES-128-ECB */
 	EVP_CIPHER *gcm;      /* owned: AES-128-GCM */
 	EVP_CIPHER_CTX *ectx; /* owned, reused per packet */
@@ -126,12 +129,11 @@ struct ph_quic_crypto *ph_quic_crypto_new(void)
 	struct ph_quic_crypto *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	c->hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
 	c->ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	c->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 	c->ectx = EVP_CIPHER_CTX_new();
 	c->gctx = EVP_CIPHER_CTX_new();
-	if (!c->hkdf || !c->ecb || !c->gcm || !c->ectx || !c->gctx ||
+	if (!c->ecb || !c->gcm || !c->ectx || !c->gctx ||
 	    !EVP_EncryptInit_ex2(c->ectx, c->ecb, NULL, NULL, NULL) ||
 	    !EVP_DecryptInit_ex2(c->gctx, c->gcm, NULL, NULL, NULL)) {
 		ph_quic_crypto_free(c);
@@ -149,36 +151,58 @@ void ph_quic_crypto_free(struct ph_quic_crypto *c)
 	EVP_CIPHER_CTX_free(c->gctx);
 	EVP_CIPHER_free(c->ecb);
 	EVP_CIPHER_free(c->gcm);
-	EVP_KDF_free(c->hkdf);
 	free(c);
 }
 
 /* ---- key derivation -------------------------------------------------- */
 
-/* One HKDF call: extract (salt + ikm) or expand (prk + info). */
-static int hkdf(struct ph_quic_crypto *c, int mode, const uint8_t *salt,
-		size_t sl, const uint8_t *key, size_t kl, const uint8_t *info,
-		size_t il, uint8_t *out, size_t ol)
+/* HMAC-SHA256 (RFC 2104) of the concatenation m1 || m2 || m3 (any may be
+ * empty) under key (at most 64 bytes here: a salt or a PRK). */
+static void hmac_sha256(const uint8_t *key, size_t kl, const uint8_t *m1,
+			size_t l1, const uint8_t *m2, size_t l2,
+			const uint8_t *m3, size_t l3, uint8_t out[32])
 {
-	EVP_KDF_CTX *k = EVP_KDF_CTX_new(c->hkdf);
-	if (!k)
-		return -1;
-	OSSL_PARAM p[6], *q = p;
-	char md[] = "SHA256";
-	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, md, 0);
-	*q++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						 (void *)key, kl);
-	if (salt)
-		*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-							 (void *)salt, sl);
-	if (info)
-		*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-							 (void *)info, il);
-	*q = OSSL_PARAM_construct_end();
-	int ok = EVP_KDF_derive(k, out, ol, p) > 0;
-	EVP_KDF_CTX_free(k);
-	return ok ? 0 : -1;
+	uint8_t pad[64], inner[32];
+	SHA256_CTX h;
+	memset(pad, 0x36, sizeof pad);
+	for (size_t i = 0; i < kl && i < sizeof pad; i++)
+		pad[i] ^= key[i];
+	SHA256_Init(&h);
+	SHA256_Update(&h, pad, sizeof pad);
+	SHA256_Update(&h, m1, l1);
+	SHA256_Update(&h, m2, l2);
+	SHA256_Update(&h, m3, l3);
+	SHA256_Final(inner, &h);
+	for (size_t i = 0; i < sizeof pad; i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	SHA256_Init(&h);
+	SHA256_Update(&h, pad, sizeof pad);
+	SHA256_Update(&h, inner, sizeof inner);
+	SHA256_Final(out, &h);
+	memset(pad, 0, sizeof pad);
+}
+
+/* HKDF-Extract (RFC 5869 2.2): PRK = HMAC(salt, ikm). salt <= 64 bytes. */
+static void hkdf_extract(const uint8_t *salt, size_t sl, const uint8_t *ikm,
+			 size_t il, uint8_t prk[32])
+{
+	hmac_sha256(salt, sl, ikm, il, NULL, 0, NULL, 0, prk);
+}
+
+/* HKDF-Expand (RFC 5869 2.3): T(i) = HMAC(PRK, T(i-1) | info | i). */
+static void hkdf_expand(const uint8_t prk[32], const uint8_t *info,
+			size_t il, uint8_t *out, size_t ol)
+{
+	uint8_t t[32];
+	size_t tl = 0, done = 0;
+	for (uint8_t i = 1; done < ol; i++) {
+		hmac_sha256(prk, 32, t, tl, info, il, &i, 1, t);
+		tl = sizeof t;
+		size_t n = ol - done < tl ? ol - done : tl;
+		memcpy(out + done, t, n);
+		done += n;
+	}
+	memset(t, 0, sizeof t);
 }
 
 /* HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
@@ -193,8 +217,9 @@ static int expand_label(struct ph_quic_crypto *c, const uint8_t secret[32],
 	memcpy(info + 3, "tls13 ", 6);
 	memcpy(info + 9, label, ll);
 	info[9 + ll] = 0;
-	return hkdf(c, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret, 32,
-		    info, 10 + ll, out, ol);
+	(void)c;
+	hkdf_expand(secret, info, 10 + ll, out, ol);
+	return 0;
 }
 
 static int keys_from_secret(struct ph_quic_crypto *c, bool v2,
@@ -237,9 +262,8 @@ int ph_quic_derive_initial(struct ph_quic_crypto *c, uint32_t version,
 	}
 	uint8_t init[32], cs[32], ss[32];
 	int r = -1;
-	if (hkdf(c, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, vi.salt, 20, dcid,
-		 dcid_len, NULL, 0, init, sizeof init) == 0 &&
-	    expand_label(c, init, "client in", cs, sizeof cs) == 0 &&
+	hkdf_extract(vi.salt, 20, dcid, dcid_len, init);
+	if (expand_label(c, init, "client in", cs, sizeof cs) == 0 &&
 	    expand_label(c, init, "server in", ss, sizeof ss) == 0 &&
 	    keys_from_secret(c, vi.v2, cs, &out[0]) == 0 &&
 	    keys_from_secret(c, vi.v2, ss, &out[1]) == 0)

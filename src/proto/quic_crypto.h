@@ -1,7 +1,7 @@
 /* QUIC Initial packet protection (RFC 9001 section 5, RFC 9369 section 3.3):
  * the version table (Zeek's names, which versions are IETF-style and which
  * salt their Initial keys use), Initial key derivation with HKDF-SHA256
- * (OpenSSL 3 EVP_KDF), header-protection removal (AES-128-ECB on the
+ * (HMAC-SHA256 by hand), header-protection removal (AES-128-ECB on the
  * sample) and AES-128-GCM payload decryption. Internal to src/proto/quic*.c;
  * stateless apart from the OpenSSL objects fetched once per context. */
 #ifndef PH_PROTO_QUIC_CRYPTO_H

@@ -367,6 +367,71 @@ size_t ph_jsonw_time(char *out, uint64_t sec, uint32_t usec)
 	return n + (size_t)len;
 }
 
+/* ---- IPv6 addresses ------------------------------------------------------ */
+
+/* The first longest run of zero groups (base, len); len 0 when none. */
+static void zero_run(const uint16_t w[8], int *base, int *len)
+{
+	int cb = -1, cl = 0;
+	*base = -1;
+	*len = 0;
+	for (int i = 0; i <= 8; i++) {
+		if (i < 8 && w[i] == 0) {
+			if (cb < 0)
+				cb = i, cl = 0;
+			cl++;
+			continue;
+		}
+		if (cb >= 0 && cl > *len)
+			*base = cb, *len = cl;
+		cb = -1;
+	}
+}
+
+static size_t put_hex16(char *out, uint16_t v)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t n = 0;
+	for (int sh = 12; sh >= 0; sh -= 4)
+		if (v >> sh || sh == 0 || n)
+			out[n++] = hx[(v >> sh) & 15];
+	return n;
+}
+
+size_t ph_jsonw_ip6(char *out, const uint8_t a[16])
+{
+	uint16_t w[8];
+	for (int i = 0; i < 8; i++)
+		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+	int base, len;
+	zero_run(w, &base, &len);
+	if (len < 2)
+		base = -1;
+	size_t n = 0;
+	for (int i = 0; i < 8; i++) {
+		if (base >= 0 && i >= base && i < base + len) {
+			if (i == base)
+				out[n++] = ':';
+			continue;
+		}
+		if (i)
+			out[n++] = ':';
+		if (i == 6 && base == 0 &&
+		    (len == 6 || (len == 5 && w[5] == 0xffff))) {
+			for (int j = 12; j < 16; j++) { /* embedded IPv4 */
+				n += ph_jsonw_u64(out + n, a[j]);
+				if (j < 15)
+					out[n++] = '.';
+			}
+			return n;
+		}
+		n += put_hex16(out + n, w[i]);
+	}
+	if (base >= 0 && base + len == 8)
+		out[n++] = ':';
+	return n;
+}
+
 /* ---- strings: Zeek's escape_utf8() ------------------------------------- */
 
 static bool is_short_ctl(uint8_t c)
@@ -458,7 +523,17 @@ static char short_escape(uint8_t c)
  * bytes that pass through both escapings unchanged. */
 static size_t plain_prefix(const uint8_t *s, size_t n)
 {
+	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
 	size_t i = 0;
+	for (; i + 8 <= n; i += 8) { /* 8 bytes at a time while all plain */
+		uint64_t x, q, b;
+		memcpy(&x, s + i, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		if ((((x - ones * 0x20) & ~x) | ((x + ones) | x) |
+		     ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+			break; /* a byte < 0x20, >= 0x7F, '"' or '\\' */
+	}
 	while (i < n && s[i] >= 0x20 && s[i] < 0x7F && s[i] != '"' &&
 	       s[i] != '\\')
 		i++;

@@ -33,6 +33,14 @@ size_t ph_jsonw_double(char *out, double v);
  * those, and other times, go through ph_jsonw_double. usec < 10^6. */
 size_t ph_jsonw_time(char *out, uint64_t sec, uint32_t usec);
 
+/* An IPv6 address as glibc's inet_ntop(AF_INET6) writes it (RFC 5952
+ * lowercase hex; the first longest run of two or more zero groups as
+ * "::"; "::a.b.c.d" and "::ffff:a.b.c.d" for IPv4-compatible and -mapped
+ * addresses), without its sprintf per group. out: at least
+ * PH_JSONW_IP6_MAX bytes; not NUL-terminated. */
+#define PH_JSONW_IP6_MAX 45
+size_t ph_jsonw_ip6(char *out, const uint8_t a[16]);
+
 /* Zeek's escape_utf8() test: true when s holds only printable ASCII,
  * (with ctl_ok) \b \f \n \r \t, and well-formed UTF-8 characters that are
  * not C0/C1 controls, private-use (U+E000..U+F8FF) or U+FFF0..U+FFFF.

@@ -680,7 +680,8 @@ static size_t fmt_ip4(char *out, const uint8_t *a)
 }
 
 /* Zeek keeps every address in 16 bytes, so an IPv4-mapped IPv6 address
- * (::ffff:a.b.c.d) prints as a.b.c.d; inet_ntop gives RFC 5952 otherwise. */
+ * (::ffff:a.b.c.d) prints as a.b.c.d; otherwise ph_jsonw_ip6 writes what
+ * inet_ntop would. */
 static size_t fmt_addr(char *out, const uint8_t *a, int ipver)
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -688,9 +689,7 @@ static size_t fmt_addr(char *out, const uint8_t *a, int ipver)
 		return fmt_ip4(out, a);
 	if (memcmp(a, mapped, sizeof mapped) == 0)
 		return fmt_ip4(out, a + 12);
-	if (!inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN))
-		return 0;
-	return strlen(out);
+	return ph_jsonw_ip6(out, a);
 }
 
 void ph_zeek_addr(struct ph_zeek_writer *w, const uint8_t *a, int ipver)

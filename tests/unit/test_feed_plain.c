@@ -41,6 +41,12 @@ static void test_types(void **s)
 		 "31A6ECECD97CF39BC4126B8745CD94A7C30BF81C", PH_IOC_CERT_SHA1},
 		{"  evil.example  # trailing", "evil.example", PH_IOC_DOMAIN},
 		{"evil.example\t#x", "evil.example", PH_IOC_DOMAIN},
+		{"t13d1516h2_8daaf6152771_b186095e22b6",
+		 "t13d1516h2_8daaf6152771_b186095e22b6", PH_IOC_JA4},
+		{"q13d0312h3_55b375c5d22e_06cda9e17597",
+		 "q13d0312h3_55b375c5d22e_06cda9e17597", PH_IOC_JA4},
+		{"0D:DB:34:F8:75:63:2C:7E:1E:C0:9D:75:82:7F:82:D2:33:6D:FE:B6",
+		 "0DDB34F875632C7E1EC09D75827F82D2336DFEB6", PH_IOC_CERT_SHA1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int rc;

@@ -3,6 +3,7 @@
  * scripts.base.frameworks.logging.ascii-double/json.log and from the
  * conn.log in Zeek's manual), and Zeek's hex string escaping (vectors from
  * the baseline scripts.base.frameworks.logging.ascii-json-utf8/ssh.log.hex). */
+#include <arpa/inet.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -210,6 +211,102 @@ static void test_time_matches_double(void **state)
 	assert_string_equal(b, "1773478800.002");
 }
 
+/* ph_jsonw_ip6 against glibc's inet_ntop: fixed cases, then addresses
+ * whose groups are each zero, 0xffff or random (xorshift), so zero runs
+ * of every length and position come up. */
+static void expect_ip6_same(const uint8_t a[16])
+{
+	char want[INET6_ADDRSTRLEN], got[PH_JSONW_IP6_MAX + 1];
+	assert_non_null(inet_ntop(AF_INET6, a, want, sizeof want));
+	got[ph_jsonw_ip6(got, a)] = '\0';
+	assert_string_equal(got, want);
+}
+
+static void test_ip6_matches_inet_ntop(void **state)
+{
+	(void)state;
+	static const uint8_t fixed[][16] = {
+		{0}, {[15] = 1}, {[10] = 0xff, [11] = 0xff, 192, 168, 1, 1},
+		{[12] = 10, 0, 0, 1}, {[9] = 1, [12] = 10, 0, 0, 1},
+		{0xfe, 0x80, [8] = 0x7c, 0xc4, 0x43, 0xd4, 0x8d, 0xcd, 0x0a, 0x89},
+		{0xff, 0x02, [15] = 2}, {0x20, 0x01, 0x0d, 0xb8, [14] = 0, 1},
+	};
+	for (unsigned i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		expect_ip6_same(fixed[i]);
+	uint64_t x = 88172645463325252ull;
+	for (unsigned n = 0; n < 200000; n++) {
+		uint8_t a[16];
+		for (int g = 0; g < 8; g++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			unsigned kind = (unsigned)(x >> 60) & 3;
+			uint16_t v = kind < 2 ? 0 : kind == 2 ? 0xffff
+							 : (uint16_t)(x >> (8 * (g & 3)));
+			a[2 * g] = (uint8_t)(v >> 8);
+			a[2 * g + 1] = (uint8_t)v;
+		}
+		expect_ip6_same(a);
+	}
+}
+
+/* ph_jsonw_zeek_str (whose plain-ASCII prefix is copied 8 bytes at a
+ * time) against the escaping rules applied byte by byte, on strings of
+ * boundary bytes at every offset and length. */
+static size_t ref_zeek_str(char *out, const uint8_t *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	bool clean = ph_jsonw_zeek_clean(s, n, true);
+	char *p = out;
+	*p++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = s[i];
+		const char *e = c == '"' ? "\\\"" : c == '\\' ? "\\\\"
+			      : c == '\b' ? "\\b" : c == '\f' ? "\\f"
+			      : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+			      : c == '\t' ? "\\t" : NULL;
+		if (e) {
+			memcpy(p, e, 2);
+			p += 2;
+		} else if ((c >= 0x20 && c < 0x7F) || (clean && c >= 0x80)) {
+			*p++ = (char)c;
+		} else {
+			memcpy(p, "\\\\x", 3);
+			p[3] = hex[c >> 4];
+			p[4] = hex[c & 15];
+			p += 5;
+		}
+	}
+	*p++ = '"';
+	return (size_t)(p - out);
+}
+
+static void test_str_fast_prefix(void **state)
+{
+	(void)state;
+	static const uint8_t pick[] = {'a', 'Z', ' ', '~', 0x1f, 0x20, 0x21,
+				       '"', '\\', 0x7f, 0x80, 0xc3, 0xa9,
+				       0xff, '\n', 0, '#', '.'};
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (unsigned round = 0; round < 20000; round++) {
+		uint8_t s[40];
+		char a[PH_JSONW_STR_MAX(40)], b[PH_JSONW_STR_MAX(40)];
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		size_t n = x % 41;
+		unsigned bad = (unsigned)(x >> 8) % 44; /* position, may be >= n */
+		for (size_t i = 0; i < n; i++)
+			s[i] = (uint8_t)('a' + (i * 7 + round) % 26);
+		if (bad < n)
+			s[bad] = pick[(x >> 20) % sizeof pick];
+		size_t na = ph_jsonw_zeek_str(a, s, n);
+		size_t nb = ref_zeek_str(b, s, n);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, na);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +316,8 @@ int main(void)
 		cmocka_unit_test(test_zeek_hex_strings),
 		cmocka_unit_test(test_clean_rules),
 		cmocka_unit_test(test_time_matches_double),
+		cmocka_unit_test(test_ip6_matches_inet_ntop),
+		cmocka_unit_test(test_str_fast_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
