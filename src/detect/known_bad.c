@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "detect/known_bad.h"
 #include "peephole/devices.h"
@@ -118,6 +119,18 @@ static void add_finding(struct kb_state *st, const struct ph_finding *f)
 		st->dropped++;
 }
 
+/* Does the seen value equal the indicator (not a subdomain, not an
+ * address inside a wider range)? */
+static int is_exact(const struct ph_ioc_hit *h, const char *seen)
+{
+	if (h->type == PH_IOC_IP)
+		return h->prefix_len == 32 || h->prefix_len == 128;
+	size_t n = strlen(seen), k = strlen(h->value);
+	if (n && seen[n - 1] == '.')
+		n--;
+	return n == k && strncasecmp(seen, h->value, n) == 0;
+}
+
 static void report_hit(struct kb_state *st, const struct sighting *s,
 		       const struct ph_ioc_hit *h, const char *allow)
 {
@@ -132,8 +145,9 @@ static void report_hit(struct kb_state *st, const struct sighting *s,
 	struct ph_ioc_hit as = *h;
 	if (as.type == PH_IOC_FILE_HASH)
 		as.type = s->type; /* a bare hash, matched as what was seen */
-	ph_known_bad_describe(&f, &as, s->field,
-			      s->len == strlen(h->value) ? 1 : 0);
+	char seen[256];
+	copy_str(seen, sizeof seen, s->value, s->len);
+	ph_known_bad_describe(&f, &as, s->field, seen, is_exact(h, seen));
 	add_finding(st, &f);
 	st->matches++;
 }

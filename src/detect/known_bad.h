@@ -11,10 +11,10 @@
 /* Fills id, title, severity, confidence, explain, advice and attack of a
  * finding whose evidence (device, remote, matched, field, source,
  * campaign, allowed_by) is already set, from the indicator hit and where
- * the value was seen. exact: the value equals the indicator (else it is a
+ * the value was seen (seen: the value as seen, NUL-terminated). exact: the value equals the indicator (else it is a
  * subdomain of it or an address inside its range). */
 void ph_known_bad_describe(struct ph_finding *f, const struct ph_ioc_hit *h,
-			   const char *field, int exact);
+			   const char *field, const char *seen, int exact);
 
 /* The info finding for a destination an allowlist names. */
 void ph_known_bad_describe_allow(struct ph_finding *f);

@@ -240,14 +240,15 @@ static enum ph_confidence confidence(const struct kb_field *fi,
 }
 
 static void explain(struct ph_finding *f, const struct kb_field *fi,
-		    const struct ph_ioc_hit *h, enum kb_class cls, int exact)
+		    const struct ph_ioc_hit *h, const char *seen,
+		    enum kb_class cls, int exact)
 {
 	size_t n = 0;
 	char *b = f->explain;
 	size_t cap = sizeof f->explain;
 	cat(b, cap, &n, "The device %s %s %s", f->device[0] ? f->device : "",
-	    fi->verb, f->matched);
-	if (f->name[0] && strcmp(f->name, f->matched) != 0)
+	    fi->verb, seen);
+	if (f->name[0] && strcmp(f->name, seen) != 0)
 		cat(b, cap, &n, " (for %s)", f->name);
 	cat(b, cap, &n, ", seen in %s. ", fi->where);
 	cat(b, cap, &n, "%s lists %s%s%s%s%s%s. ",
@@ -275,7 +276,7 @@ static void explain(struct ph_finding *f, const struct kb_field *fi,
 }
 
 void ph_known_bad_describe(struct ph_finding *f, const struct ph_ioc_hit *h,
-			   const char *field, int exact)
+			   const char *field, const char *seen, int exact)
 {
 	const struct kb_field *fi = field_info(field);
 	enum kb_class cls = classify(h->category);
@@ -294,7 +295,7 @@ void ph_known_bad_describe(struct ph_finding *f, const struct ph_ioc_hit *h,
 		f->title[--tl] = '\0';
 	snprintf(f->attack, sizeof f->attack, "%s", fi->attack);
 	snprintf(f->advice, sizeof f->advice, "%s", classes[cls].advice);
-	explain(f, fi, h, cls, exact);
+	explain(f, fi, h, seen, cls, exact);
 }
 
 void ph_known_bad_describe_allow(struct ph_finding *f)
