@@ -63,6 +63,12 @@ struct ph_check {
 	unsigned ndetections;
 	const struct ph_findings *findings;
 	uint64_t encrypted_flows;        /* flows whose content is opaque */
+	/* Parts of the traffic the run could not analyse, one line each
+	 * ("12 packets of an unsupported link type were skipped"), filled
+	 * by the caller from the run's anomaly counters; copied into
+	 * not_checked by ph_check_decide. */
+	const char *const *coverage_gaps;
+	unsigned ncoverage_gaps;
 	/* Outputs of ph_check_decide(). */
 	enum ph_verdict verdict;
 	char reason[300];                /* one sentence */

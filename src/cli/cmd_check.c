@@ -169,6 +169,44 @@ static struct ph_device *collect_devices(const struct ph_devices *d,
 	return out;
 }
 
+/* Anomalies that mean part of the traffic was not analysed, and how to
+ * say so in the report. */
+static const struct {
+	const char *name;
+	const char *what;
+} gap_kinds[] = {
+	{"LINK_UNSUPPORTED", "packets of an unsupported link type were skipped"},
+	{"SNAPLEN_CUT", "packets were cut short by the capture's snap length: "
+			"their payload was not fully inspected"},
+	{"REASM_GAP", "TCP stream gaps (bytes never captured) left content "
+		      "unparsed"},
+	{"REASM_OVERFLOW", "times TCP data was skipped because a reassembly "
+			   "buffer was full"},
+	{"FLOW_TABLE_FULL", "connections were pushed out of a full flow table "
+			    "(raise --max-flows)"},
+	{"FRAG_TABLE_FULL", "IP fragments were dropped (fragment table full)"},
+	{"TUNNEL_BAD", "tunnelled packets could not be opened"},
+};
+
+static unsigned collect_gaps(const struct ph_run_summary *s, char (*out)[200],
+			     const char **ptrs, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < ph_run_summary_nanomalies(s); i++) {
+		const char *name = NULL, *text = NULL;
+		uint64_t v = ph_run_summary_anomaly(s, i, &name, &text);
+		for (size_t k = 0; name && v && n < max &&
+				   k < sizeof gap_kinds / sizeof *gap_kinds; k++)
+			if (strcmp(name, gap_kinds[k].name) == 0) {
+				snprintf(out[n], 200, "%llu %s",
+					 (unsigned long long)v, gap_kinds[k].what);
+				ptrs[n] = out[n];
+				n++;
+			}
+	}
+	return n;
+}
+
 /* Detections that ran, and the count of encrypted connections. */
 static unsigned collect_detections(const struct ph_run_summary *s,
 				   const char **names, unsigned max,
@@ -246,6 +284,8 @@ static int build_check(struct check_run *r, const struct check_opts *o,
 		       struct ph_check *c)
 {
 	static const char *dets[16];
+	static char gaps[8][200];
+	static const char *gap_ptrs[8];
 	struct ph_run_totals t;
 	ph_run_summary_totals(r->summary, &t);
 	memset(c, 0, sizeof *c);
@@ -267,6 +307,8 @@ static int build_check(struct check_run *r, const struct check_opts *o,
 	c->ndetections = collect_detections(r->summary, dets, 16,
 					    &c->encrypted_flows);
 	c->findings = r->findings;
+	c->coverage_gaps = gap_ptrs;
+	c->ncoverage_gaps = collect_gaps(r->summary, gaps, gap_ptrs, 8);
 	ph_check_decide(c);
 	return 0;
 }

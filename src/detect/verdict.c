@@ -133,6 +133,9 @@ static void notes_fill(struct notes *n)
 	if (c->device_filter && c->device_filter[0] && !filter_matched(c))
 		note(n, "the device filter %s matched no traffic in the "
 			"capture", c->device_filter);
+	for (unsigned i = 0; i < c->ncoverage_gaps; i++)
+		if (c->coverage_gaps && c->coverage_gaps[i])
+			note(n, "%s", c->coverage_gaps[i]);
 	notes_intel(n, c->intel);
 	if (c->encrypted_flows)
 		note(n, "%llu encrypted connection%s: their content could not "

@@ -171,6 +171,16 @@ assert [d for d in r["devices"] if d["ip"] == "192.168.1.23"], r["devices"]' \
   --device da:a1:19:6e:2b:17 --ioc "$tmp/pegasus.stix2"
 "$ph" check -q --device not-an-address "$cap" >/dev/null 2>&1; expect_rc "bad --device" 3 $?
 
+# --- damaged input: partial results, never a clean reading ------------------
+head -c 700000 "$cap" >"$tmp/cut.pcap"
+"$ph" check -q --json --ioc "$(ioc none.txt nothing.invalid.example)" "$tmp/cut.pcap" >"$tmp/cut.json" 2>"$tmp/cut.err"
+expect_rc "truncated capture" 4 $?
+grep -q "cut.pcap" "$tmp/cut.err" && ok "truncated capture named on stderr" || bad "truncated capture named on stderr"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any("not read to its end" in n for n in r["not_checked"]), r["not_checked"]; assert "incomplete" in r["verdict"]["reason"]' "$tmp/cut.json" \
+  && ok "truncated capture noted" || bad "truncated capture noted"
+"$ph" check -q --json --ioc "$tmp/pegasus.stix2" "$tmp/cut.pcap" >/dev/null 2>&1
+expect_rc "findings win over partial input" 1 $?
+
 # --- text report, notice.log ---------------------------------------------------
 "$ph" check -q --ioc "$tmp/pegasus.stix2" -o "$tmp/out" "$cap" >"$tmp/text"
 expect_rc "text report with -o" 1 $?

@@ -289,6 +289,19 @@ static void test_encrypted_alone_not_incomplete(void **state)
 	ph_intel_free(in);
 }
 
+static void test_coverage_gaps_make_it_incomplete(void **state)
+{
+	struct fx *x = *state;
+	static const char *const gaps[] = {
+		"12 packets of an unsupported link type were skipped"};
+	x->c.coverage_gaps = gaps;
+	x->c.ncoverage_gaps = 1;
+	ph_check_decide(&x->c);
+	assert_true(has_note(&x->c, "12 packets of an unsupported link type"));
+	assert_non_null(strstr(x->c.reason, "incomplete"));
+	assert_never_clean(&x->c);
+}
+
 static void test_device_filter(void **state)
 {
 	struct fx *x = *state;
@@ -344,6 +357,7 @@ int main(void)
 		T(test_only_allowlist_is_no_indicators),
 		T(test_encrypted_dropped_nopackets),
 		T(test_encrypted_alone_not_incomplete),
+		T(test_coverage_gaps_make_it_incomplete),
 		T(test_device_filter),
 		T(test_note_overflow),
 		T(test_null_findings),
