@@ -205,17 +205,20 @@ static void check(struct kb_state *st, const struct sighting *s)
 }
 
 /* Which side of the connection is the device; -1 when the device filter
- * excludes the flow. Without a local side the originator is taken. */
+ * excludes the flow. The inventory knows more than address ranges (a
+ * phone's global IPv6 address learned through its MAC); without one the
+ * local side is taken, else the originator. */
 static int device_side(const struct kb_state *st, const struct ph_conn *c)
 {
 	if (!c)
 		return 0;
-	enum ph_dir which = PH_DIR_ORIG;
-	if (st->devices && !ph_devices_match_filter(st->devices, c, &which))
-		return -1;
+	if (st->devices) {
+		enum ph_dir which = PH_DIR_ORIG;
+		if (!ph_devices_match_filter(st->devices, c, &which))
+			return -1;
+		return (int)which;
+	}
 	int side = ph_devices_local_side(c);
-	if (st->devices && ph_devices_has_filter(st->devices))
-		side = (int)which;
 	return side < 0 ? 0 : side;
 }
 

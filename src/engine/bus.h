@@ -6,7 +6,7 @@
 
 #include "peephole/event.h"
 
-#define PH_BUS_MAX_SUBS 32
+#define PH_BUS_MAX_SUBS 64
 
 struct ph_bus_sub {
 	unsigned mask;     /* enum ph_event_kind bits */

@@ -110,7 +110,7 @@ PY
 [ "$(ls "$tmp/dnsonly" | tr '\n' ' ')" = "conn.log dns.log " ] && ok "only the chosen logs" || bad "chosen logs: $(ls "$tmp/dnsonly")"
 "$ph" logs -q -m nosuch "$tmp/s.pcap" -o "$tmp/nosuch" 2>"$tmp/err6"; expect_rc "unknown module" 3 $?
 grep -q "unknown module 'nosuch'" "$tmp/err6" && ok "unknown module named" || bad "unknown module message"
-for l in dns ssl x509 quic http; do
+for l in dns ssl x509 quic http dhcp ndpi; do
   [ -s "$tmp/json/$l.log" ] && ok "sample has $l.log" || bad "sample lacks $l.log"
 done
 
