@@ -22,6 +22,27 @@ struct ph_devices;
 
 #define PH_MODULE_SKIP 1
 
+/* What one module publishes for the others during a run. Owned by the
+ * run; each member is set at init by the module that owns it (parsers
+ * come first in the registry) and stays NULL when that module is not
+ * running, so readers check. */
+struct ph_dns_map;
+struct ph_shared {
+	const struct ph_dns_map *dns_map; /* resolved addresses (dns module;
+					     include/peephole/dns_map.h) */
+};
+
+/* A tunable of a module (detection thresholds): set on the command line
+ * as "<module>.<name>=<value>" (peephole check --set), listed by
+ * peephole check --list-options, read with ph_module_option(). */
+struct ph_module_option {
+	const char *name;     /* "min_bytes"; NULL ends a module's list */
+	double def;           /* default */
+	double min, max;      /* accepted range */
+	const char *unit;     /* "bytes", "seconds", "ratio", "count" */
+	const char *help;     /* one line */
+};
+
 /* What a module gets from the run (all borrowed for the run's length). */
 struct ph_module_env {
 	ph_event_fn emit;     /* emit an event on the bus ... */
@@ -34,6 +55,11 @@ struct ph_module_env {
 	const struct ph_intel *intel;  /* indicator store */
 	struct ph_findings *findings;  /* where findings go */
 	struct ph_devices *devices;    /* device inventory to fill */
+	struct ph_shared *shared;      /* never NULL in a run */
+	/* "<module>.<option>=<value>" settings, checked against the modules'
+	 * option lists before any init; borrowed. */
+	const char *const *settings;
+	unsigned nsettings;
 };
 
 /* One named counter a module reports in the run summary (caps hit,
@@ -60,7 +86,14 @@ struct ph_module {
 	unsigned (*counters)(const void *state, struct ph_module_counter *out,
 			     unsigned max);
 	void (*destroy)(void *state);
+	const struct ph_module_option *options; /* may be NULL */
 };
+
+/* The value of option `name` of module `m` in this run: the setting from
+ * env->settings when there is one, else the option's default (0 for an
+ * option the module does not declare: a programming error). */
+double ph_module_option(const struct ph_module_env *env,
+			const struct ph_module *m, const char *name);
 
 #ifdef __cplusplus
 }

@@ -42,6 +42,8 @@ struct ph_run_config {
 	const struct ph_intel *intel;   /* indicators for the detections */
 	struct ph_findings *findings;   /* findings collection to fill */
 	struct ph_devices *devices;     /* device inventory to fill */
+	const char *const *settings;    /* "<module>.<option>=<value>" */
+	unsigned nsettings;
 	ph_progress_fn progress;    /* may be NULL */
 	void *progress_user;
 };
@@ -91,6 +93,13 @@ uint64_t ph_run_summary_anomaly(const struct ph_run_summary *s, unsigned i,
 unsigned ph_run_summary_ncounters(const struct ph_run_summary *s);
 uint64_t ph_run_summary_counter(const struct ph_run_summary *s, unsigned i,
 				const char **name);
+
+/* Every module's options, for --list-options: calls fn once per option
+ * with the module's name. */
+struct ph_module_option;
+void ph_run_list_options(void (*fn)(void *user, const char *module,
+				    const struct ph_module_option *o),
+			 void *user);
 
 /* Names of the modules that ran (parsers, logs, detections), in
  * registry order; static strings. */

@@ -14,6 +14,7 @@
 #include "peephole/check.h"
 #include "peephole/devices.h"
 #include "peephole/finding.h"
+#include "peephole/module.h"
 
 #define MAX_FINDINGS 20000
 #define MAX_DEVICES 4096
@@ -43,6 +44,9 @@ static const char check_usage[] =
 	"  -f, --format FMT       log format: json (default) or tsv\n"
 	"      --color WHEN       auto (default: only on a terminal), always, never\n"
 	"      --max-flows N      connections tracked at once (default 1000000)\n"
+	"      --set MOD.OPT=VAL  a detection threshold (repeatable); see\n"
+	"                         --list-options for every one and its default\n"
+	"      --list-options     print the detections' options and exit\n"
 	"  -q, --quiet            no progress on stderr\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -51,7 +55,9 @@ static const char check_usage[] =
 	"             4 some input damaged (the report covers the valid part),\n"
 	"             5 output could not be written\n";
 
-enum { OPT_DEVICE = 2000, OPT_JSON, OPT_COLOR, OPT_MAXFLOWS };
+enum { OPT_DEVICE = 2000, OPT_JSON, OPT_COLOR, OPT_MAXFLOWS, OPT_SET,
+       OPT_LIST_OPTIONS };
+#define MAX_SETTINGS 64
 
 static const struct option check_long[] = {
 	{"ioc", required_argument, NULL, PH_OPT_IOC},
@@ -63,6 +69,8 @@ static const struct option check_long[] = {
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"colour", required_argument, NULL, OPT_COLOR},
 	{"max-flows", required_argument, NULL, OPT_MAXFLOWS},
+	{"set", required_argument, NULL, OPT_SET},
+	{"list-options", no_argument, NULL, OPT_LIST_OPTIONS},
 	{"output", required_argument, NULL, 'o'},
 	{"format", required_argument, NULL, 'f'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -74,6 +82,7 @@ struct check_opts {
 	struct ph_run_config run;
 	struct ph_cli_intel intel;
 	const char *device;
+	const char *settings[MAX_SETTINGS];
 	bool json, quiet;
 	int color; /* -1 auto, 0 never, 1 always */
 };
@@ -100,6 +109,13 @@ static int parse_opt(struct check_opts *o, int c, const char *arg)
 		else
 			return ph_cli_errorf("--color: '%s' is not auto, always "
 					     "or never", arg), -1;
+		return 0;
+	case OPT_SET:
+		if (o->run.nsettings >= MAX_SETTINGS)
+			return ph_cli_errorf("too many --set (max %d)",
+					     MAX_SETTINGS), -1;
+		o->settings[o->run.nsettings++] = arg;
+		o->run.settings = o->settings;
 		return 0;
 	case OPT_MAXFLOWS:
 		if (!ph_cli_parse_u64(arg, 16, 100000000, &v))
@@ -351,6 +367,14 @@ static int run_check(struct check_opts *o, struct check_run *r)
 	return has_medium(r->findings) ? PH_EXIT_FINDINGS : code;
 }
 
+static void print_option(void *user, const char *module,
+			 const struct ph_module_option *o)
+{
+	(void)user;
+	printf("%s.%s=%g\t%s (%g to %g %s)\n", module, o->name, o->def, o->help,
+	       o->min, o->max, o->unit);
+}
+
 int ph_cmd_check(int argc, char **argv)
 {
 	struct check_opts o;
@@ -362,6 +386,10 @@ int ph_cmd_check(int argc, char **argv)
 		if (c == 'h') {
 			fputs(check_usage, stdout);
 			return PH_EXIT_OK;
+		}
+		if (c == OPT_LIST_OPTIONS) {
+			ph_run_list_options(print_option, NULL);
+			return fflush(stdout) ? PH_EXIT_OUTPUT : PH_EXIT_OK;
 		}
 		if (c == '?' || parse_opt(&o, c, optarg) < 0) {
 			fputs("Try 'peephole check --help'.\n", stderr);

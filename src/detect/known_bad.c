@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "detect/detect.h"
 #include "detect/known_bad.h"
-#include "peephole/devices.h"
 #include "peephole/module.h"
 #include "peephole/proto_dns.h"
 #include "peephole/proto_http.h"
@@ -25,10 +25,9 @@
 #define MAX_HITS 8
 
 struct kb_state {
+	struct ph_detect_base base;
 	const struct ph_intel *intel;
-	struct ph_findings *findings;
-	const struct ph_devices *devices;
-	uint64_t lookups, matches, allowlisted, dropped;
+	uint64_t lookups, matches, allowlisted;
 	uint64_t encrypted; /* TLS/QUIC client hellos: opaque content */
 };
 
@@ -43,14 +42,6 @@ struct sighting {
 	int local;             /* side of the device: 0 orig, 1 resp */
 };
 
-static void addr_text(const struct ph_conn *c, int side, char *out, size_t n)
-{
-	const uint8_t *a = side ? c->resp_addr : c->orig_addr;
-	if (!inet_ntop(c->ipver == 6 ? AF_INET6 : AF_INET, a, out,
-		       (socklen_t)n))
-		snprintf(out, n, "?");
-}
-
 static void copy_str(char *dst, size_t n, const char *src, size_t len)
 {
 	if (len >= n)
@@ -62,26 +53,9 @@ static void copy_str(char *dst, size_t n, const char *src, size_t len)
 /* Evidence common to every finding of a sighting. */
 static void fill_evidence(struct ph_finding *f, const struct sighting *s)
 {
-	const struct ph_event *ev = s->ev;
-	const struct ph_conn *c = ev->conn;
-	f->count = 1;
-	f->first_ns = f->last_ns = ev->ts_ns;
-	f->first_pkt = f->last_pkt = ev->pkt_no;
-	f->file_idx = ev->file_idx;
+	ph_detect_evidence(f, s->ev, s->local);
 	copy_str(f->matched, sizeof f->matched, s->value, s->len);
 	snprintf(f->field, sizeof f->field, "%s", s->field);
-	if (!c)
-		return;
-	snprintf(f->uid, sizeof f->uid, "%s", c->uid);
-	addr_text(c, s->local, f->device, sizeof f->device);
-	addr_text(c, !s->local, f->remote, sizeof f->remote);
-	f->remote_port = s->local ? c->orig_port : c->resp_port;
-	f->proto = c->proto;
-	if (s->local == 0 && c->has_mac)
-		snprintf(f->device_mac, sizeof f->device_mac,
-			 "%02x:%02x:%02x:%02x:%02x:%02x", c->orig_mac[0],
-			 c->orig_mac[1], c->orig_mac[2], c->orig_mac[3],
-			 c->orig_mac[4], c->orig_mac[5]);
 	if (s->name)
 		snprintf(f->name, sizeof f->name, "%s", s->name);
 }
@@ -113,12 +87,6 @@ static void allowed_by(const struct kb_state *st, const struct sighting *s,
 		}
 }
 
-static void add_finding(struct kb_state *st, const struct ph_finding *f)
-{
-	if (ph_findings_add(st->findings, f) < 0)
-		st->dropped++;
-}
-
 /* Does the seen value equal the indicator (not a subdomain, not an
  * address inside a wider range)? */
 static int is_exact(const struct ph_ioc_hit *h, const char *seen)
@@ -148,7 +116,7 @@ static void report_hit(struct kb_state *st, const struct sighting *s,
 	char seen[256];
 	copy_str(seen, sizeof seen, s->value, s->len);
 	ph_known_bad_describe(&f, &as, s->field, seen, is_exact(h, seen));
-	add_finding(st, &f);
+	ph_detect_emit(&st->base, &f);
 	st->matches++;
 }
 
@@ -162,7 +130,7 @@ static void report_allow(struct kb_state *st, const struct sighting *s,
 	snprintf(f.allowed_by, sizeof f.allowed_by, "%s", src ? src->name : "");
 	copy_str(f.matched, sizeof f.matched, h->value, strlen(h->value));
 	ph_known_bad_describe_allow(&f);
-	add_finding(st, &f);
+	ph_detect_emit(&st->base, &f);
 	st->allowlisted++;
 }
 
@@ -204,29 +172,11 @@ static void check(struct kb_state *st, const struct sighting *s)
 	}
 }
 
-/* Which side of the connection is the device; -1 when the device filter
- * excludes the flow. The inventory knows more than address ranges (a
- * phone's global IPv6 address learned through its MAC); without one the
- * local side is taken, else the originator. */
-static int device_side(const struct kb_state *st, const struct ph_conn *c)
-{
-	if (!c)
-		return 0;
-	if (st->devices) {
-		enum ph_dir which = PH_DIR_ORIG;
-		if (!ph_devices_match_filter(st->devices, c, &which))
-			return -1;
-		return (int)which;
-	}
-	int side = ph_devices_local_side(c);
-	return side < 0 ? 0 : side;
-}
-
 static void see(struct kb_state *st, const struct ph_event *ev,
 		enum ph_ioc_type type, const char *v, size_t len,
 		const char *field, const char *name)
 {
-	int side = device_side(st, ev->conn);
+	int side = ph_detect_side(&st->base, ev->conn);
 	if (side < 0)
 		return;
 	struct sighting s = {ev, type, v, len, field, name, side};
@@ -390,11 +340,11 @@ static void on_http(struct kb_state *st, const struct ph_event *ev)
 static void on_flow_start(struct kb_state *st, const struct ph_event *ev)
 {
 	const struct ph_conn *c = ev->conn;
-	int side = device_side(st, c);
+	int side = ph_detect_side(&st->base, c);
 	if (side < 0)
 		return;
 	char a[48];
-	addr_text(c, !side, a, sizeof a);
+	ph_detect_addr(c, !side, a, sizeof a);
 	struct sighting s = {ev, PH_IOC_IP, a, strlen(a),
 			     side == 0 ? "conn.resp_h" : "conn.orig_h", NULL,
 			     side};
@@ -419,14 +369,14 @@ static void kb_on_event(void *state, const struct ph_event *ev)
 static int kb_init(const struct ph_module_env *env, void **state,
 		   struct ph_err *err)
 {
-	if (!env->findings || !env->intel)
+	struct ph_detect_base base;
+	if (ph_detect_base_init(&base, env) == PH_MODULE_SKIP || !env->intel)
 		return PH_MODULE_SKIP;
 	struct kb_state *st = calloc(1, sizeof *st);
 	if (!st)
 		return ph_err_set(err, PH_ENOMEM, "out of memory");
+	st->base = base;
 	st->intel = env->intel;
-	st->findings = env->findings;
-	st->devices = env->devices;
 	*state = st;
 	return PH_OK;
 }
@@ -439,7 +389,7 @@ static unsigned kb_counters(const void *state, struct ph_module_counter *out,
 		{"ioc_lookups", st->lookups},
 		{"ioc_matches", st->matches},
 		{"allowlisted_sightings", st->allowlisted},
-		{"findings_dropped", st->dropped},
+		{"findings_dropped", st->base.dropped},
 		{"encrypted_connections", st->encrypted},
 	};
 	unsigned n = (unsigned)(sizeof c / sizeof c[0]);

@@ -2,11 +2,11 @@
  * indicator category, how sure we are for each place a value was seen,
  * and the plain-language title, explanation and advice of its findings.
  * Kept apart from the matching so the wording can be reviewed alone. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "detect/detect.h"
 #include "detect/known_bad.h"
 
 /* Indicator categories grouped by what they mean for the device. */
@@ -214,20 +214,6 @@ static const char *type_id(enum ph_ioc_type t)
 	return NULL;
 }
 
-/* Appends to buf (size n) at *len; keeps buf NUL-terminated. */
-__attribute__((format(printf, 4, 5)))
-static void cat(char *buf, size_t n, size_t *len, const char *fmt, ...)
-{
-	if (*len + 1 >= n)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int k = vsnprintf(buf + *len, n - *len, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		*len = *len + (size_t)k < n ? *len + (size_t)k : n - 1;
-}
-
 /* Lower confidence where a match proves less than its field suggests. */
 static enum ph_confidence confidence(const struct kb_field *fi,
 				     const struct ph_ioc_hit *h, int exact)
@@ -246,29 +232,29 @@ static void explain(struct ph_finding *f, const struct kb_field *fi,
 	size_t n = 0;
 	char *b = f->explain;
 	size_t cap = sizeof f->explain;
-	cat(b, cap, &n, "The device %s %s %s", f->device[0] ? f->device : "",
+	ph_detect_catf(b, cap, &n, "The device %s %s %s", f->device[0] ? f->device : "",
 	    fi->verb, seen);
 	if (f->name[0] && strcmp(f->name, seen) != 0)
-		cat(b, cap, &n, " (for %s)", f->name);
-	cat(b, cap, &n, ", seen in %s. ", fi->where);
-	cat(b, cap, &n, "%s lists %s%s%s%s%s%s. ",
+		ph_detect_catf(b, cap, &n, " (for %s)", f->name);
+	ph_detect_catf(b, cap, &n, ", seen in %s. ", fi->where);
+	ph_detect_catf(b, cap, &n, "%s lists %s%s%s%s%s%s. ",
 	    f->source[0] ? f->source : "An indicator feed", h->value,
 	    h->campaign[0] || h->category[0] ? " as" : "",
 	    h->campaign[0] ? " " : "", h->campaign,
 	    h->category[0] ? " " : "", h->category);
 	if (!exact && (h->type == PH_IOC_DOMAIN || h->type == PH_IOC_NS))
-		cat(b, cap, &n, "The indicator is the parent domain %s, which "
+		ph_detect_catf(b, cap, &n, "The indicator is the parent domain %s, which "
 		    "covers every name under it. ", h->value);
 	if (h->type == PH_IOC_IP && !exact)
-		cat(b, cap, &n, "The address falls in the listed range %s. ",
+		ph_detect_catf(b, cap, &n, "The address falls in the listed range %s. ",
 		    h->value);
-	cat(b, cap, &n, "%s ", classes[cls].why);
+	ph_detect_catf(b, cap, &n, "%s ", classes[cls].why);
 	if (h->type == PH_IOC_IP)
-		cat(b, cap, &n, "One address can serve many unrelated sites "
+		ph_detect_catf(b, cap, &n, "One address can serve many unrelated sites "
 		    "(hosting, CDNs), so an address match proves less than a "
 		    "name match. ");
 	if (f->allowed_by[0])
-		cat(b, cap, &n, "The allowlist %s also lists this destination; "
+		ph_detect_catf(b, cap, &n, "The allowlist %s also lists this destination; "
 		    "the indicator match wins, because an allowlist never "
 		    "hides an indicator.", f->allowed_by);
 	while (n > 0 && b[n - 1] == ' ')

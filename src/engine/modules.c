@@ -3,7 +3,10 @@
  * writers and detections that consume their events. */
 #include "engine/modules.h"
 
+#include "peephole/run.h"
+
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Each protocol's parser and log writer. A line stays commented out until
@@ -69,6 +72,102 @@ static int check_list(const char *only, const struct ph_module *const *reg,
 	return PH_OK;
 }
 
+/* The option "<module>.<name>" of a setting (or NULL) and, in *value,
+ * the text after '='. */
+static const struct ph_module_option *
+setting_option(const char *setting, const struct ph_module **mod_out,
+	       const char **value)
+{
+	unsigned n;
+	const struct ph_module *const *reg = ph_module_registry(&n);
+	const char *dot = strchr(setting, '.'), *eq = strchr(setting, '=');
+	if (!dot || !eq || eq < dot)
+		return NULL;
+	*value = eq + 1;
+	for (unsigned i = 0; i < n; i++) {
+		const struct ph_module *mod = reg[i];
+		if (!mod || !mod->options || strlen(mod->name) !=
+		    (size_t)(dot - setting) ||
+		    memcmp(mod->name, setting, (size_t)(dot - setting)) != 0)
+			continue;
+		for (const struct ph_module_option *o = mod->options; o->name;
+		     o++)
+			if (strlen(o->name) == (size_t)(eq - dot - 1) &&
+			    memcmp(o->name, dot + 1, (size_t)(eq - dot - 1)) == 0) {
+				if (mod_out)
+					*mod_out = mod;
+				return o;
+			}
+	}
+	return NULL;
+}
+
+static bool parse_value(const char *v, const struct ph_module_option *o,
+			double *out)
+{
+	char *end;
+	double d = strtod(v, &end);
+	if (end == v || *end || d != d || d < o->min || d > o->max)
+		return false;
+	*out = d;
+	return true;
+}
+
+/* Every setting must name a known option with a value in its range. */
+static int check_settings(const struct ph_module_env *env,
+			  struct ph_err *err)
+{
+	for (unsigned i = 0; i < env->nsettings; i++) {
+		const char *v;
+		double d;
+		const struct ph_module_option *o =
+			setting_option(env->settings[i], NULL, &v);
+		if (!o)
+			return ph_err_set(err, PH_EINVAL, "unknown option '%s' "
+					  "(see --list-options)",
+					  env->settings[i]);
+		if (!parse_value(v, o, &d))
+			return ph_err_set(err, PH_EINVAL, "option '%s': value "
+					  "must be a number from %g to %g",
+					  env->settings[i], o->min, o->max);
+	}
+	return PH_OK;
+}
+
+double ph_module_option(const struct ph_module_env *env,
+			const struct ph_module *m, const char *name)
+{
+	const struct ph_module_option *opt = NULL;
+	for (const struct ph_module_option *o = m->options; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			opt = o;
+	if (!opt)
+		return 0;
+	double d = opt->def;
+	for (unsigned i = 0; env && i < env->nsettings; i++) {
+		const struct ph_module *mod = NULL;
+		const char *v;
+		double x;
+		if (setting_option(env->settings[i], &mod, &v) == opt &&
+		    mod == m && parse_value(v, opt, &x))
+			d = x; /* the last setting wins */
+	}
+	return d;
+}
+
+void ph_run_list_options(void (*fn)(void *user, const char *module,
+				    const struct ph_module_option *o),
+			 void *user)
+{
+	unsigned n;
+	const struct ph_module *const *reg = ph_module_registry(&n);
+	for (unsigned i = 0; i < n; i++)
+		for (const struct ph_module_option *o =
+			     reg[i] ? reg[i]->options : NULL;
+		     o && o->name; o++)
+			fn(user, reg[i]->name, o);
+}
+
 int ph_modules_open(struct ph_modules *m, const struct ph_module_env *env,
 		    struct ph_bus *bus, const char *only, struct ph_err *err)
 {
@@ -76,6 +175,8 @@ int ph_modules_open(struct ph_modules *m, const struct ph_module_env *env,
 	const struct ph_module *const *reg = ph_module_registry(&n);
 	memset(m, 0, sizeof *m);
 	if (only && check_list(only, reg, n, err) < 0)
+		return PH_EINVAL;
+	if (check_settings(env, err) < 0)
 		return PH_EINVAL;
 	for (unsigned i = 0; i < n && m->n < PH_MAX_MODULES; i++) {
 		const struct ph_module *mod = reg[i];

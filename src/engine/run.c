@@ -42,6 +42,7 @@ struct ph_run_state {
 	struct ph_bus bus;
 	struct ph_logset *logs;
 	struct ph_modules mods;
+	struct ph_shared shared; /* what modules publish for each other */
 };
 
 static int state_open(struct ph_run_state *st, const struct ph_run_config *cfg,
@@ -195,6 +196,9 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 			.intel = cfg->intel,
 			.findings = cfg->findings,
 			.devices = cfg->devices,
+			.shared = &st.shared,
+			.settings = cfg->settings,
+			.nsettings = cfg->nsettings,
 		};
 		rc = ph_modules_open(&st.mods, &env, &st.bus, cfg->modules,
 				     err);

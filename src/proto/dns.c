@@ -14,7 +14,7 @@
 
 #include "peephole/module.h"
 #include "proto/dns_int.h"
-#include "proto/dns_map.h"
+#include "peephole/dns_map.h"
 
 #define PH_DNS_PENDING_MAX 64   /* unanswered queries kept per flow */
 #define PH_DNS_TCP_BUF (2 + 65535)
@@ -390,6 +390,8 @@ static int dns_init(const struct ph_module_env *env, void **state,
 	}
 	st->emit = env->emit;
 	st->bus = env->bus;
+	if (env->shared)
+		env->shared->dns_map = st->map; /* for detections */
 	*state = st;
 	return PH_OK;
 }

@@ -1,7 +1,7 @@
 /* Internals of the DNS parser shared by its files (dns_name.c, dns_msg.c,
  * dns.c), the unit tests and the fuzz target: the name decoder, the
  * message decoder and the caps-hit counters. Not for other stages: they
- * see only include/peephole/proto_dns.h and src/proto/dns_map.h. */
+ * see only include/peephole/proto_dns.h and include/peephole/dns_map.h. */
 #ifndef PH_PROTO_DNS_INT_H
 #define PH_PROTO_DNS_INT_H
 

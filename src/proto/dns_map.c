@@ -5,7 +5,7 @@
  * SipHash-1-3 with a per-map key so a crafted capture cannot choose the
  * collisions). Names are interned once in a byte arena. Nothing is ever
  * removed: the map lives for the run, within its caps. */
-#include "proto/dns_map.h"
+#include "peephole/dns_map.h"
 
 #include <stdlib.h>
 #include <string.h>

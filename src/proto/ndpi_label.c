@@ -124,6 +124,34 @@ static const char *proto_name(struct lbl_state *st, uint16_t id)
 	return id ? ndpi_get_proto_name(st->ndpi, id) : "";
 }
 
+/* Appends the NUL-terminated s to buf[cap] at *n, cut to fit. */
+static void put_cut(char *buf, size_t cap, size_t *n, const char *s)
+{
+	size_t k = strlen(s);
+	if (k > cap - 1 - *n)
+		k = cap - 1 - *n;
+	memcpy(buf + *n, s, k);
+	*n += k;
+	buf[*n] = '\0';
+}
+
+/* What ndpi_protocol2name (nDPI 4.2) writes, "Master.App" or one name,
+ * without its snprintf on every flow. p has a master or an app. */
+static void label_name(struct lbl_state *st, ndpi_protocol p, char *buf,
+		       size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	if (p.master_protocol && p.master_protocol != p.app_protocol) {
+		put_cut(buf, cap, &n,
+			ndpi_get_proto_name(st->ndpi, p.master_protocol));
+		if (!p.app_protocol)
+			return;
+		put_cut(buf, cap, &n, ".");
+	}
+	put_cut(buf, cap, &n, ndpi_get_proto_name(st->ndpi, p.app_protocol));
+}
+
 /* The risk bitmap and up to PH_LABEL_MAX_RISKS names. */
 static void fill_risks(struct ph_app_label *l, ndpi_risk risk)
 {
@@ -143,7 +171,7 @@ static void fill_label(struct lbl_state *st, struct lbl_flow *f,
 {
 	memset(l, 0, sizeof *l);
 	if (p.master_protocol || p.app_protocol)
-		ndpi_protocol2name(st->ndpi, p, l->label, sizeof l->label);
+		label_name(st, p, l->label, sizeof l->label);
 	l->master_id = p.master_protocol;
 	l->app_id = p.app_protocol;
 	l->master = proto_name(st, p.master_protocol);

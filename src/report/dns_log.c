@@ -7,7 +7,6 @@
  * responder). Answer strings follow Zeek's dns_*_reply handlers; only
  * opcodes query, notify and update are logged, as Zeek does. The file is
  * created on the first line (no DNS, no dns.log). See docs/logs/dns.md. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "peephole/module.h"
 #include "peephole/proto_dns.h"
 #include "report/dns_log_names.h"
+#include "report/jsonw.h"
 #include "report/zeek_writer.h"
 
 static const struct ph_zeek_field dns_fields[] = {
@@ -84,18 +84,37 @@ struct line {
 
 /* ---- answer strings (Zeek's dns_*_reply handlers) ---------------------- */
 
+/* a.b.c.d; t: at least 16 bytes. */
+static size_t fmt_ip4(char *t, const uint8_t *a)
+{
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			t[n++] = '.';
+		n += ph_jsonw_u64(t + n, a[i]);
+	}
+	return n;
+}
+
+/* The address as inet_ntop writes it (by hand: inet_ntop sprintfs each
+ * part); -1 when it does not fit in cap bytes with its NUL, as there. */
 static int fmt_addr(const struct ph_dns_rr *rr, char *b, size_t cap)
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 					   0xff, 0xff};
+	char t[PH_JSONW_IP6_MAX + 1];
+	size_t n;
 	if (rr->type == PH_DNS_A)
-		return inet_ntop(AF_INET, rr->u.addr, b, (socklen_t)cap) ?
-			(int)strlen(b) : -1;
-	if (memcmp(rr->u.addr, mapped, 12) == 0) /* Zeek prints these as v4 */
-		return inet_ntop(AF_INET, rr->u.addr + 12, b, (socklen_t)cap) ?
-			(int)strlen(b) : -1;
-	return inet_ntop(AF_INET6, rr->u.addr, b, (socklen_t)cap) ?
-		(int)strlen(b) : -1;
+		n = fmt_ip4(t, rr->u.addr);
+	else if (memcmp(rr->u.addr, mapped, 12) == 0) /* Zeek: as v4 */
+		n = fmt_ip4(t, rr->u.addr + 12);
+	else
+		n = ph_jsonw_ip6(t, rr->u.addr);
+	if (n + 1 > cap)
+		return -1;
+	memcpy(b, t, n);
+	b[n] = '\0';
+	return (int)n;
 }
 
 static int fmt_name(const struct ph_dns_name *n, char *b, size_t cap)

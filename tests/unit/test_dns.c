@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "proto/dns_int.h"
-#include "proto/dns_map.h"
+#include "peephole/dns_map.h"
 #include "test_dns_build.h"
 
 extern const struct ph_module ph_dns_module;

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "proto/dns_map.h"
+#include "peephole/dns_map.h"
 
 static int count(void *user, const struct ph_dns_map_entry *e)
 {

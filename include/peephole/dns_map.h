@@ -6,8 +6,8 @@
  * Bounded: at most max_pairs (address, name) pairs and max_name_bytes of
  * interned names; additions past a cap are dropped and counted. Lookups
  * are hash probes plus a walk over that address's (or name's) pairs. */
-#ifndef PH_PROTO_DNS_MAP_H
-#define PH_PROTO_DNS_MAP_H
+#ifndef PEEPHOLE_DNS_MAP_H
+#define PEEPHOLE_DNS_MAP_H
 
 #include <stdbool.h>
 #include <stddef.h>
