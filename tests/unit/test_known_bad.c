@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "check_fixture.h"
 #include "detect/known_bad.h"
 #include "peephole/finding.h"
 #include "peephole/intel.h"
@@ -243,6 +244,34 @@ static void test_severity_by_category(void **state)
 	assert_int_equal(ph_known_bad_severity(""), PH_SEV_HIGH);
 }
 
+/* The same through a crafted capture and the whole pipeline: a TCP
+ * conversation with a listed address, and one with an address next to it
+ * that must not fire. */
+static void test_capture_endpoint(void **state)
+{
+	struct fx *x = *state;
+	struct cfx c;
+	cfx_open(&c);
+	struct cfx_tcp t, u;
+	uint64_t ts = 1700000000ull * 1000000000ull;
+	cfx_tcp_open(&c, &t, "192.168.1.23", 40000, "203.0.113.50", 443, ts);
+	cfx_tcp_send(&c, &t, 0, ts + 3000000, "hello", 5);
+	cfx_tcp_close(&c, &t, ts + 4000000);
+	cfx_tcp_open(&c, &u, "192.168.1.23", 40001, "203.0.114.1", 443,
+		     ts + 5000000);
+	cfx_tcp_close(&c, &u, ts + 6000000);
+	struct ph_findings *f = cfx_run_intel(&c, x->in, NULL, 0);
+	assert_int_equal(c.rc, 0);
+	const struct ph_finding *hit = cfx_find(f, "ioc.ip");
+	assert_non_null(hit);
+	assert_string_equal(hit->remote, "203.0.113.50");
+	assert_string_equal(hit->device, "192.168.1.23");
+	assert_string_equal(hit->device_mac, "02:11:22:33:44:55");
+	assert_int_equal(hit->first_pkt, 1);
+	assert_int_equal(cfx_count(f, "ioc."), 1);
+	cfx_close(&c, f);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -253,6 +282,7 @@ int main(void)
 		T(test_quic_and_http),
 		T(test_endpoint_range_and_allowlist),
 		T(test_severity_by_category),
+		T(test_capture_endpoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
