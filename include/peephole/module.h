@@ -7,6 +7,7 @@
 #ifndef PEEPHOLE_MODULE_H
 #define PEEPHOLE_MODULE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "peephole/event.h"
@@ -39,7 +40,9 @@ struct ph_module_option {
 	const char *name;     /* "min_bytes"; NULL ends a module's list */
 	double def;           /* default */
 	double min, max;      /* accepted range */
-	const char *unit;     /* "bytes", "seconds", "ratio", "count" */
+	const char *unit;     /* "bytes", "seconds", "ratio", "count";
+				 "path": the value is a file name, read with
+				 ph_module_option_path (def/min/max unused) */
 	const char *help;     /* one line */
 };
 
@@ -87,6 +90,7 @@ struct ph_module {
 			     unsigned max);
 	void (*destroy)(void *state);
 	const struct ph_module_option *options; /* may be NULL */
+	bool detection;       /* adds findings (listed in the check report) */
 };
 
 /* The value of option `name` of module `m` in this run: the setting from
@@ -94,6 +98,10 @@ struct ph_module {
  * option the module does not declare: a programming error). */
 double ph_module_option(const struct ph_module_env *env,
 			const struct ph_module *m, const char *name);
+/* A "path" option's value: the last setting, or NULL when not set (the
+ * module then uses its built-in default). Borrowed from the settings. */
+const char *ph_module_option_path(const struct ph_module_env *env,
+				  const struct ph_module *m, const char *name);
 
 #ifdef __cplusplus
 }

@@ -105,6 +105,8 @@ void ph_run_list_options(void (*fn)(void *user, const char *module,
  * registry order; static strings. */
 unsigned ph_run_summary_nmodules(const struct ph_run_summary *s);
 const char *ph_run_summary_module(const struct ph_run_summary *s, unsigned i);
+bool ph_run_summary_module_is_detection(const struct ph_run_summary *s,
+					unsigned i);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@
 
 #define MAX_FINDINGS 20000
 #define MAX_DEVICES 4096
+#define PH_CHECK_MAX_DETECTIONS 48
 
 static const char check_usage[] =
 	"usage: peephole check [options] CAPTURE...\n"
@@ -228,13 +229,10 @@ static unsigned collect_detections(const struct ph_run_summary *s,
 				   const char **names, unsigned max,
 				   uint64_t *encrypted)
 {
-	static const char *const detections[] = {"known_bad", "devices"};
 	unsigned n = 0;
 	for (unsigned i = 0; i < ph_run_summary_nmodules(s); i++)
-		for (size_t k = 0; k < sizeof detections / sizeof *detections; k++)
-			if (n < max && strcmp(ph_run_summary_module(s, i),
-					      detections[k]) == 0)
-				names[n++] = detections[k];
+		if (n < max && ph_run_summary_module_is_detection(s, i))
+			names[n++] = ph_run_summary_module(s, i);
 	*encrypted = 0;
 	for (unsigned i = 0; i < ph_run_summary_ncounters(s); i++) {
 		const char *name;
@@ -299,7 +297,7 @@ static void check_run_free(struct check_run *r)
 static int build_check(struct check_run *r, const struct check_opts *o,
 		       struct ph_check *c)
 {
-	static const char *dets[16];
+	static const char *dets[PH_CHECK_MAX_DETECTIONS];
 	static char gaps[8][200];
 	static const char *gap_ptrs[8];
 	struct ph_run_totals t;
@@ -320,7 +318,8 @@ static int build_check(struct check_run *r, const struct check_opts *o,
 	c->device_filter = o->device;
 	c->intel = r->intel;
 	c->detections = dets;
-	c->ndetections = collect_detections(r->summary, dets, 16,
+	c->ndetections = collect_detections(r->summary, dets,
+					    PH_CHECK_MAX_DETECTIONS,
 					    &c->encrypted_flows);
 	c->findings = r->findings;
 	c->coverage_gaps = gap_ptrs;
@@ -371,8 +370,12 @@ static void print_option(void *user, const char *module,
 			 const struct ph_module_option *o)
 {
 	(void)user;
-	printf("%s.%s=%g\t%s (%g to %g %s)\n", module, o->name, o->def, o->help,
-	       o->min, o->max, o->unit);
+	if (strcmp(o->unit, "path") == 0)
+		printf("%s.%s=FILE\t%s (default: built in)\n", module,
+		       o->name, o->help);
+	else
+		printf("%s.%s=%g\t%s (%g to %g %s)\n", module, o->name,
+		       o->def, o->help, o->min, o->max, o->unit);
 }
 
 int ph_cmd_check(int argc, char **argv)

@@ -639,4 +639,5 @@ const struct ph_module ph_devices_module = {
 	.finish = NULL,
 	.counters = devices_counters,
 	.destroy = NULL,
+	.detection = true,
 };

@@ -415,4 +415,5 @@ const struct ph_module ph_known_bad_module = {
 	.on_event = kb_on_event,
 	.counters = kb_counters,
 	.destroy = kb_destroy,
+	.detection = true,
 };

@@ -102,9 +102,18 @@ setting_option(const char *setting, const struct ph_module **mod_out,
 	return NULL;
 }
 
+static bool is_path(const struct ph_module_option *o)
+{
+	return strcmp(o->unit, "path") == 0;
+}
+
 static bool parse_value(const char *v, const struct ph_module_option *o,
 			double *out)
 {
+	if (is_path(o)) {
+		*out = 0;
+		return v[0] != '\0';
+	}
 	char *end;
 	double d = strtod(v, &end);
 	if (end == v || *end || d != d || d < o->min || d > o->max)
@@ -127,9 +136,11 @@ static int check_settings(const struct ph_module_env *env,
 					  "(see --list-options)",
 					  env->settings[i]);
 		if (!parse_value(v, o, &d))
-			return ph_err_set(err, PH_EINVAL, "option '%s': value "
-					  "must be a number from %g to %g",
-					  env->settings[i], o->min, o->max);
+			return ph_err_set(err, PH_EINVAL, is_path(o) ?
+					  "option '%s': a file name is needed" :
+					  "option '%s': value must be a number "
+					  "from %g to %g", env->settings[i],
+					  o->min, o->max);
 	}
 	return PH_OK;
 }
@@ -153,6 +164,21 @@ double ph_module_option(const struct ph_module_env *env,
 			d = x; /* the last setting wins */
 	}
 	return d;
+}
+
+const char *ph_module_option_path(const struct ph_module_env *env,
+				  const struct ph_module *m, const char *name)
+{
+	const char *path = NULL;
+	for (unsigned i = 0; env && i < env->nsettings; i++) {
+		const struct ph_module *mod = NULL;
+		const char *v;
+		const struct ph_module_option *o =
+			setting_option(env->settings[i], &mod, &v);
+		if (o && mod == m && strcmp(o->name, name) == 0 && is_path(o))
+			path = v;
+	}
+	return path;
 }
 
 void ph_run_list_options(void (*fn)(void *user, const char *module,

@@ -25,6 +25,7 @@ struct ph_run_summary {
 	struct ph_module_counter counters[PH_RUN_MAX_COUNTERS];
 	unsigned ncounters;
 	const char *modules[PH_MAX_MODULES]; /* names of the modules that ran */
+	bool module_detects[PH_MAX_MODULES]; /* ... and which are detections */
 	unsigned nmodules;
 };
 
@@ -141,8 +142,10 @@ static void collect_counters(const struct ph_modules *m,
 			     struct ph_run_summary *s)
 {
 	for (unsigned i = 0; i < m->n; i++) {
-		if (s->nmodules < PH_MAX_MODULES)
+		if (s->nmodules < PH_MAX_MODULES) {
+			s->module_detects[s->nmodules] = m->mod[i]->detection;
 			s->modules[s->nmodules++] = m->mod[i]->name;
+		}
 		if (!m->mod[i]->counters)
 			continue;
 		s->ncounters += m->mod[i]->counters(
@@ -316,4 +319,10 @@ unsigned ph_run_summary_nmodules(const struct ph_run_summary *s)
 const char *ph_run_summary_module(const struct ph_run_summary *s, unsigned i)
 {
 	return i < s->nmodules ? s->modules[i] : NULL;
+}
+
+bool ph_run_summary_module_is_detection(const struct ph_run_summary *s,
+					unsigned i)
+{
+	return i < s->nmodules && s->module_detects[i];
 }
