@@ -4,10 +4,12 @@
  * the Zeek logs and notice.log. Exit status: 1 when a finding of medium
  * severity or more exists (it wins over 4), else the run's status. */
 #include <getopt.h>
+#include <pthread.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -133,13 +135,17 @@ static int parse_opt(struct check_opts *o, int c, const char *arg)
 static void file_sha256(const char *path, char out[65])
 {
 	out[0] = '\0';
-	if (strcmp(path, "-") == 0)
+	struct stat st;
+	/* Only regular files: reading a pipe here would steal its bytes
+	 * from the analysis. */
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode))
 		return;
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	static unsigned char buf[1 << 16]; /* cli only: one thread */
+	unsigned char buf[1 << 15];
 	size_t n;
 	bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	while (ok && (n = fread(buf, 1, sizeof buf, fp)) > 0)
@@ -153,7 +159,47 @@ static void file_sha256(const char *path, char out[65])
 	fclose(fp);
 }
 
-static struct ph_check_file *collect_files(const struct ph_run_summary *s)
+/* The capture files' SHA-256, computed on a second thread while the
+ * analysis runs (hashing a 1 GB capture costs ~0.9 s of CPU; on two
+ * cores it then costs no wall time). */
+struct hasher {
+	pthread_t thread;
+	bool started;
+	const char *const *paths;
+	unsigned n;
+	char (*sha)[65];        /* owned, n entries */
+};
+
+static void *hash_files(void *arg)
+{
+	struct hasher *h = arg;
+	for (unsigned i = 0; i < h->n; i++)
+		file_sha256(h->paths[i], h->sha[i]);
+	return NULL;
+}
+
+static void hasher_start(struct hasher *h, const char *const *paths,
+			 unsigned n)
+{
+	memset(h, 0, sizeof *h);
+	h->paths = paths;
+	h->n = n;
+	h->sha = calloc(n ? n : 1, sizeof *h->sha);
+	if (h->sha && pthread_create(&h->thread, NULL, hash_files, h) == 0)
+		h->started = true;
+	else if (h->sha)
+		hash_files(h); /* no thread: hash now */
+}
+
+static void hasher_join(struct hasher *h)
+{
+	if (h->started)
+		pthread_join(h->thread, NULL);
+	h->started = false;
+}
+
+static struct ph_check_file *collect_files(const struct ph_run_summary *s,
+					   const struct hasher *h)
 {
 	unsigned n = ph_run_summary_nfiles(s);
 	struct ph_check_file *files = calloc(n ? n : 1, sizeof *files);
@@ -169,7 +215,10 @@ static struct ph_check_file *collect_files(const struct ph_run_summary *s)
 		f->complete = r->err.code == 0;
 		if (!f->complete)
 			snprintf(f->error, sizeof f->error, "%s", r->err.msg);
-		file_sha256(r->path, f->sha256);
+		if (h->sha && i < h->n && strcmp(h->paths[i], r->path) == 0)
+			memcpy(f->sha256, h->sha[i], sizeof f->sha256);
+		else
+			file_sha256(r->path, f->sha256);
 	}
 	return files;
 }
@@ -281,6 +330,7 @@ struct check_run {
 	struct ph_run_summary *summary;
 	struct ph_check_file *files;
 	struct ph_device *devlist;
+	struct hasher hash;
 };
 
 static void check_run_free(struct check_run *r)
@@ -291,6 +341,8 @@ static void check_run_free(struct check_run *r)
 	ph_intel_free(r->intel);
 	free(r->files);
 	free(r->devlist);
+	hasher_join(&r->hash);
+	free(r->hash.sha);
 }
 
 /* Fills the report's inputs from the run. */
@@ -303,7 +355,8 @@ static int build_check(struct check_run *r, const struct check_opts *o,
 	struct ph_run_totals t;
 	ph_run_summary_totals(r->summary, &t);
 	memset(c, 0, sizeof *c);
-	r->files = collect_files(r->summary);
+	hasher_join(&r->hash);
+	r->files = collect_files(r->summary, &r->hash);
 	r->devlist = collect_devices(r->devices, &c->ndevices);
 	if (!r->files || !r->devlist)
 		return ph_cli_errorf("out of memory"), -1;
@@ -350,6 +403,7 @@ static int run_check(struct check_opts *o, struct check_run *r)
 	ph_progress_init(&prog, o->quiet);
 	o->run.progress = ph_progress_cb;
 	o->run.progress_user = &prog;
+	hasher_start(&r->hash, o->run.files, o->run.nfiles);
 	int rc = ph_run(&o->run, &r->summary, &err);
 	ph_progress_done(&prog);
 	int code = ph_cli_run_exit(rc, r->summary);

@@ -29,6 +29,7 @@ struct ph_findings {
 	uint32_t *slots;          /* owned; 0 empty, else index + 1 */
 	uint32_t nslots;          /* power of two, >= 2 * n */
 	uint64_t dropped;
+	unsigned nminor;          /* info and low findings kept */
 	struct findings_order *order; /* owned */
 };
 
@@ -261,7 +262,10 @@ static void terminate(struct ph_finding *d)
 static int insert_new(struct ph_findings *f, const struct ph_finding *x,
 		      uint64_t h)
 {
-	if (f->n >= f->max) {
+	/* Info and low findings may fill at most half of the collection, so
+	 * a flood of them never crowds out a later serious one. */
+	bool minor = x->severity <= PH_SEV_LOW;
+	if (f->n >= f->max || (minor && f->nminor >= f->max / 2 + 1)) {
 		f->dropped++;
 		return PH_ENOMEM;
 	}
@@ -283,6 +287,7 @@ static int insert_new(struct ph_findings *f, const struct ph_finding *x,
 	if (d->last_pkt < d->first_pkt)
 		d->last_pkt = d->first_pkt;
 	f->hash[f->n] = h;
+	f->nminor += minor;
 	f->slots[slot_find(f, d, h)] = f->n + 1;
 	f->n++;
 	return PH_OK;

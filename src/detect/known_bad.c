@@ -140,6 +140,19 @@ static bool is_hash_type(enum ph_ioc_type t)
 	       t == PH_IOC_JA3 || t == PH_IOC_JA3S;
 }
 
+/* Fields that name where the device went (an allowlisted destination
+ * is shown once per place it was named, not for every certificate name
+ * or DNS record that mentions it). */
+static bool names_destination(const char *field)
+{
+	static const char *const dest[] = {"dns.query", "tls.sni", "quic.sni",
+					   "http.host", "conn.resp_h"};
+	for (size_t i = 0; i < sizeof dest / sizeof dest[0]; i++)
+		if (strcmp(field, dest[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Looks one sighting up and reports what matched. */
 static void check(struct kb_state *st, const struct sighting *s)
 {
@@ -167,7 +180,7 @@ static void check(struct kb_state *st, const struct sighting *s)
 	for (unsigned i = 0; i < n; i++) {
 		if (!hits[i].allow)
 			report_hit(st, s, &hits[i], allow);
-		else if (!bad && i == 0)
+		else if (!bad && i == 0 && names_destination(s->field))
 			report_allow(st, s, &hits[i]);
 	}
 }

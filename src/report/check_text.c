@@ -344,6 +344,30 @@ static void severity_heading(const struct tw *t, enum ph_severity s)
 		fprintf(t->out, "[%s]\n\n", label);
 }
 
+/* Info and low findings can be many (every allowlisted service, every
+ * tracker): the first MINOR_FULL of each level are shown in full, the
+ * next MINOR_BRIEF on one line each, the rest only counted. --json and
+ * notice.log always have them all. */
+#define MINOR_FULL 10
+#define MINOR_BRIEF 40
+
+static void write_brief(const struct tw *t, const struct ph_finding *x,
+			unsigned no)
+{
+	char a[SAFE_MAX], b[SAFE_MAX], d[SAFE_MAX];
+	fprintf(t->out, "%u. %s: %s (%s)\n", no,
+		safe(x->title, a, sizeof a, false),
+		safe(x->matched[0] ? x->matched : x->remote, b, sizeof b, false),
+		safe(x->device, d, sizeof d, false));
+}
+
+static void more_line(const struct tw *t, unsigned hidden)
+{
+	if (hidden)
+		fprintf(t->out, "... and %u more at this level (all of them are "
+			"in --json and notice.log)\n\n", hidden);
+}
+
 static void write_findings(const struct tw *t, const struct ph_check *c)
 {
 	unsigned n = ph_findings_count(c->findings);
@@ -353,14 +377,24 @@ static void write_findings(const struct tw *t, const struct ph_check *c)
 	if (!n)
 		fputs("None.\n\n", t->out);
 	int last = -1;
+	unsigned in_group = 0, hidden = 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct ph_finding *x = ph_findings_get(c->findings, i);
 		if ((int)x->severity != last) {
+			more_line(t, hidden);
 			severity_heading(t, x->severity);
 			last = (int)x->severity;
+			in_group = hidden = 0;
 		}
-		write_finding(t, c, x, i + 1);
+		in_group++;
+		if (x->severity >= PH_SEV_MEDIUM || in_group <= MINOR_FULL)
+			write_finding(t, c, x, i + 1);
+		else if (in_group <= MINOR_FULL + MINOR_BRIEF)
+			write_brief(t, x, i + 1);
+		else
+			hidden++;
 	}
+	more_line(t, hidden);
 }
 
 /* ---- what was checked ---- */

@@ -168,6 +168,21 @@ static void test_cap(void **state)
 	assert_int_equal(ph_findings_dropped(f), 2);
 	ph_findings_free(f);
 
+	/* A flood of info findings fills at most half (+1), so a serious
+	 * one found later is still kept. */
+	struct ph_findings *fl = ph_findings_new(10);
+	for (int i = 0; i < 20; i++) {
+		snprintf(m, sizeof m, "i%d", i);
+		struct ph_finding x = mk("allow.listed", "d", m, 100 + i);
+		x.severity = PH_SEV_INFO;
+		ph_findings_add(fl, &x);
+	}
+	assert_int_equal(ph_findings_count(fl), 6);
+	struct ph_finding hi = mk("ioc.domain", "d", "evil", 500);
+	assert_int_equal(ph_findings_add(fl, &hi), 0);
+	assert_string_equal(ph_findings_get(fl, 0)->id, "ioc.domain");
+	ph_findings_free(fl);
+
 	struct ph_findings *z = ph_findings_new(0);
 	struct ph_finding x = mk("a", "b", "c", 1);
 	assert_int_equal(ph_findings_add(z, &x), PH_ENOMEM);
