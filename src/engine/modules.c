@@ -20,11 +20,6 @@ extern const struct ph_module ph_dhcp_module, ph_dhcp_log_module;
 extern const struct ph_module ph_devices_module;
 /* Detections (active only in `peephole check`: they skip logs-only runs). */
 extern const struct ph_module ph_known_bad_module;
-extern const struct ph_module ph_dns_injection_module,
-	ph_rst_injection_module, ph_http_injection_module;
-extern const struct ph_module ph_dns_tunnel_module, ph_resolver_bypass_module;
-extern const struct ph_module ph_weak_tls_module, ph_bad_cert_module,
-	ph_interception_module;
 
 static const struct ph_module *const registry[] = {
 	&ph_dns_module, &ph_dns_log_module,
@@ -35,10 +30,6 @@ static const struct ph_module *const registry[] = {
 	&ph_dhcp_module, &ph_dhcp_log_module,
 	&ph_devices_module, /* before the detections: learns device addresses */
 	&ph_known_bad_module,
-	&ph_dns_injection_module, &ph_rst_injection_module,
-	&ph_http_injection_module,
-	&ph_dns_tunnel_module, &ph_resolver_bypass_module,
-	&ph_weak_tls_module, &ph_bad_cert_module, &ph_interception_module,
 	NULL, /* keeps the array non-empty */
 };
 
