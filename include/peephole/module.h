@@ -63,6 +63,8 @@ struct ph_module_env {
 	 * option lists before any init; borrowed. */
 	const char *const *settings;
 	unsigned nsettings;
+	const char *detections;        /* NULL: all; else the detections to
+					  run, comma-separated */
 };
 
 /* One named counter a module reports in the run summary (caps hit,

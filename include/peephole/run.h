@@ -42,6 +42,8 @@ struct ph_run_config {
 	const struct ph_intel *intel;   /* indicators for the detections */
 	struct ph_findings *findings;   /* findings collection to fill */
 	struct ph_devices *devices;     /* device inventory to fill */
+	const char *detections;         /* NULL: every detection; else a comma
+				           list of detection names to run */
 	const char *const *settings;    /* "<module>.<option>=<value>" */
 	unsigned nsettings;
 	ph_progress_fn progress;    /* may be NULL */

@@ -50,6 +50,9 @@ static const char check_usage[] =
 	"      --set MOD.OPT=VAL  a detection threshold (repeatable); see\n"
 	"                         --list-options for every one and its default\n"
 	"      --list-options     print the detections' options and exit\n"
+	"      --detections LIST  run only these detections (comma-separated;\n"
+	"                         default all; names in --list-options and the\n"
+	"                         report's \"Detections run\")\n"
 	"  -q, --quiet            no progress on stderr\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -59,7 +62,7 @@ static const char check_usage[] =
 	"             5 output could not be written\n";
 
 enum { OPT_DEVICE = 2000, OPT_JSON, OPT_COLOR, OPT_MAXFLOWS, OPT_SET,
-       OPT_LIST_OPTIONS };
+       OPT_LIST_OPTIONS, OPT_DETECTIONS };
 #define MAX_SETTINGS 64
 
 static const struct option check_long[] = {
@@ -74,6 +77,7 @@ static const struct option check_long[] = {
 	{"max-flows", required_argument, NULL, OPT_MAXFLOWS},
 	{"set", required_argument, NULL, OPT_SET},
 	{"list-options", no_argument, NULL, OPT_LIST_OPTIONS},
+	{"detections", required_argument, NULL, OPT_DETECTIONS},
 	{"output", required_argument, NULL, 'o'},
 	{"format", required_argument, NULL, 'f'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -112,6 +116,9 @@ static int parse_opt(struct check_opts *o, int c, const char *arg)
 		else
 			return ph_cli_errorf("--color: '%s' is not auto, always "
 					     "or never", arg), -1;
+		return 0;
+	case OPT_DETECTIONS:
+		o->run.detections = arg;
 		return 0;
 	case OPT_SET:
 		if (o->run.nsettings >= MAX_SETTINGS)

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Each protocol's parser and log writer. A line stays commented out until
- * its module exists. */
+/* Each protocol's parser and log writer, then the detections. */
 extern const struct ph_module ph_dns_module, ph_dns_log_module;
 extern const struct ph_module ph_tls_module, ph_ssl_log_module, ph_x509_log_module;
 extern const struct ph_module ph_quic_module, ph_quic_log_module;
@@ -20,6 +19,16 @@ extern const struct ph_module ph_dhcp_module, ph_dhcp_log_module;
 extern const struct ph_module ph_devices_module;
 /* Detections (active only in `peephole check`: they skip logs-only runs). */
 extern const struct ph_module ph_known_bad_module;
+extern const struct ph_module ph_cleartext_http_module,
+	ph_cleartext_creds_module, ph_remote_access_module, ph_payload_module;
+extern const struct ph_module ph_direct_ip_module, ph_listener_module,
+	ph_unusual_port_module, ph_exfil_module;
+extern const struct ph_module ph_weak_tls_module, ph_bad_cert_module,
+	ph_interception_module;
+extern const struct ph_module ph_dns_injection_module,
+	ph_rst_injection_module, ph_http_injection_module;
+extern const struct ph_module ph_dns_tunnel_module, ph_resolver_bypass_module,
+	ph_risky_names_module;
 
 static const struct ph_module *const registry[] = {
 	&ph_dns_module, &ph_dns_log_module,
@@ -30,6 +39,15 @@ static const struct ph_module *const registry[] = {
 	&ph_dhcp_module, &ph_dhcp_log_module,
 	&ph_devices_module, /* before the detections: learns device addresses */
 	&ph_known_bad_module,
+	&ph_cleartext_http_module, &ph_cleartext_creds_module,
+	&ph_remote_access_module, &ph_payload_module,
+	&ph_direct_ip_module, &ph_listener_module, &ph_unusual_port_module,
+	&ph_exfil_module,
+	&ph_weak_tls_module, &ph_bad_cert_module, &ph_interception_module,
+	&ph_dns_injection_module, &ph_rst_injection_module,
+	&ph_http_injection_module,
+	&ph_dns_tunnel_module, &ph_resolver_bypass_module,
+	&ph_risky_names_module,
 	NULL, /* keeps the array non-empty */
 };
 
@@ -204,9 +222,14 @@ int ph_modules_open(struct ph_modules *m, const struct ph_module_env *env,
 		return PH_EINVAL;
 	if (check_settings(env, err) < 0)
 		return PH_EINVAL;
+	if (env->detections && check_list(env->detections, reg, n, err) < 0)
+		return PH_EINVAL;
 	for (unsigned i = 0; i < n && m->n < PH_MAX_MODULES; i++) {
 		const struct ph_module *mod = reg[i];
 		if (!mod || (only && !in_list(only, mod->name)))
+			continue;
+		if (mod->detection && env->detections &&
+		    !in_list(env->detections, mod->name))
 			continue;
 		void *st = NULL;
 		int rc = mod->init(env, &st, err);

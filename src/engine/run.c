@@ -202,6 +202,7 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 			.shared = &st.shared,
 			.settings = cfg->settings,
 			.nsettings = cfg->nsettings,
+			.detections = cfg->detections,
 		};
 		rc = ph_modules_open(&st.mods, &env, &st.bus, cfg->modules,
 				     err);

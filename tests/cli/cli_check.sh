@@ -22,13 +22,15 @@ expect_rc() { # name expected actual
 "$gen" --seed 7 --minutes 10 -o "$tmp/s.pcap" || { echo "phgen failed"; exit 1; }
 cap=$tmp/s.pcap
 
-# check_json NAME RC PY-ASSERTIONS IOC-ARGS...: runs check --json, expects
+# check_json NAME RC PY-ASSERTIONS IOC-ARGS...: runs check --json (only
+# the indicator detection, unless ALL_DETECTIONS is set), expects
 # exit RC, then runs the Python assertions with `r` the parsed report and
 # helpers hits(field) / ids().
 check_json() {
-  local name=$1 want=$2 py=$3 rc
+  local name=$1 want=$2 py=$3 rc d=(--detections known_bad,devices)
   shift 3
-  "$ph" check -q --json "$@" "$cap" >"$tmp/out.json" 2>"$tmp/err"
+  [ -n "${ALL_DETECTIONS:-}" ] && d=()
+  "$ph" check -q --json "${d[@]}" "$@" "$cap" >"$tmp/out.json" 2>"$tmp/err"
   rc=$?
   expect_rc "$name" "$want" $rc
   python3 - "$tmp/out.json" "$py" <<'PY' && ok "$name: report" || { bad "$name: report"; head -c 1500 "$tmp/out.json"; cat "$tmp/err"; }
@@ -173,7 +175,7 @@ assert [d for d in r["devices"] if d["ip"] == "192.168.1.23"], r["devices"]' \
 
 # --- damaged input: partial results, never a clean reading ------------------
 head -c 700000 "$cap" >"$tmp/cut.pcap"
-"$ph" check -q --json --ioc "$(ioc none.txt nothing.invalid.example)" "$tmp/cut.pcap" >"$tmp/cut.json" 2>"$tmp/cut.err"
+"$ph" check -q --json --detections known_bad --ioc "$(ioc none.txt nothing.invalid.example)" "$tmp/cut.pcap" >"$tmp/cut.json" 2>"$tmp/cut.err"
 expect_rc "truncated capture" 4 $?
 grep -q "cut.pcap" "$tmp/cut.err" && ok "truncated capture named on stderr" || bad "truncated capture named on stderr"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any("not read to its end" in n for n in r["not_checked"]), r["not_checked"]; assert "incomplete" in r["verdict"]["reason"]' "$tmp/cut.json" \
@@ -181,8 +183,25 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any("not rea
 "$ph" check -q --json --ioc "$tmp/pegasus.stix2" "$tmp/cut.pcap" >/dev/null 2>&1
 expect_rc "findings win over partial input" 1 $?
 
+# --- every detection on the sample: what phgen planted is found -----------
+ALL_DETECTIONS=1
+check_json "all detections on the sample" 1 '
+want = {"listener.remote_access": "198.51.100.9", "direct_ip.unresolved": "203.0.113.50",
+        "dns_tunnel.tunnel": None, "bad_cert.self_signed": None, "cleartext_http": None}
+got = ids()
+for w in want:
+    assert any(i.startswith(w) for i in got), (w, got)
+assert r["verdict"]["label"] in ("LIKELY COMPROMISED", "SUSPICIOUS"), r["verdict"]
+assert len(r["detections"]) >= 15, r["detections"]
+bad = [f for f in F if f["severity"] in ("high", "critical") and f["id"].startswith(("exfil.", "weak_tls."))]
+assert not bad, bad  # the long-lived push connection and normal TLS stay quiet'
+unset ALL_DETECTIONS
+"$ph" check -q --detections nosuch "$cap" >/dev/null 2>&1; expect_rc "unknown detection" 3 $?
+"$ph" check -q --set listener.nosuch=1 "$cap" >/dev/null 2>&1; expect_rc "unknown option" 3 $?
+"$ph" check --list-options | grep -q "^direct_ip\." && ok "--list-options" || bad "--list-options"
+
 # --- text report, notice.log ---------------------------------------------------
-"$ph" check -q --ioc "$tmp/pegasus.stix2" -o "$tmp/out" "$cap" >"$tmp/text"
+"$ph" check -q --detections known_bad --ioc "$tmp/pegasus.stix2" -o "$tmp/out" "$cap" >"$tmp/text"
 expect_rc "text report with -o" 1 $?
 grep -q "LIKELY COMPROMISED" "$tmp/text" && ok "text verdict" || bad "text verdict"
 grep -q $'\033\[' "$tmp/text" && bad "no colour when not a terminal" || ok "no colour when not a terminal"

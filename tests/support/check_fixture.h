@@ -198,4 +198,129 @@ static inline void cfx_close(struct cfx *x, struct ph_findings *f)
 	free(x->path);
 }
 
+
+/* ---- on-path helpers (pathdet: dns/rst/http_injection tests) ---- */
+
+/* A UDP packet with a chosen IP TTL and IP ID. */
+static inline void cfx_path_udp(struct cfx *x, uint64_t ts_ns, const char *src,
+				uint16_t sport, const char *dst, uint16_t dport,
+				const void *payload, size_t plen, uint8_t ttl,
+				uint16_t ip_id)
+{
+	struct pb_l4 l4 = {.proto = 17, .sport = sport, .dport = dport,
+			   .ttl = ttl, .ip_id = ip_id};
+	cfx_packet(x, ts_ns, src, dst, &l4, payload, plen);
+}
+
+/* A TCP segment of conversation t from `side` at an explicit sequence
+ * number, TTL, IP ID and window, without moving t's sequence numbers
+ * (a forged or repeated segment). */
+static inline void cfx_path_tcp_at(struct cfx *x, const struct cfx_tcp *t,
+				   int side, uint64_t ts_ns, uint8_t flags,
+				   uint32_t seq, const void *data, size_t len,
+				   uint8_t ttl, uint16_t ip_id, uint16_t win)
+{
+	struct pb_l4 l4 = {.proto = 6, .flags = flags, .ttl = ttl,
+			   .ip_id = ip_id, .win = win};
+	l4.sport = side ? t->pb : t->pa;
+	l4.dport = side ? t->pa : t->pb;
+	l4.seq = seq;
+	l4.ack = (flags & PB_ACK) ? t->seq[!side] : 0;
+	cfx_packet(x, ts_ns, side ? t->b : t->a, side ? t->a : t->b, &l4,
+		   data, len);
+}
+
+/* A DNS message: one question (type A) and, for responses (qr), one A
+ * record per address in `addrs` (NULL-terminated; may be NULL), with the
+ * given rcode. Returns its length (0 when cap is too small). */
+static inline size_t cfx_path_dns(uint8_t *out, size_t cap, uint16_t id,
+				  int qr, unsigned rcode, const char *qname,
+				  const char *const *addrs)
+{
+	unsigned an = 0;
+	while (qr && addrs && addrs[an])
+		an++;
+	size_t need = 12 + strlen(qname) + 2 + 4 + an * 16, n = 12;
+	if (need > cap)
+		return 0;
+	uint16_t flags = (uint16_t)(qr ? 0x8180 | (rcode & 15) : 0x0100);
+	uint8_t hdr[12] = {(uint8_t)(id >> 8), (uint8_t)id,
+			   (uint8_t)(flags >> 8), (uint8_t)flags, 0, 1, 0,
+			   (uint8_t)an, 0, 0, 0, 0};
+	memcpy(out, hdr, 12);
+	for (const char *s = qname; *s;) {
+		const char *dot = strchr(s, '.');
+		size_t k = dot ? (size_t)(dot - s) : strlen(s);
+		out[n++] = (uint8_t)k;
+		memcpy(out + n, s, k);
+		n += k;
+		s += k + (dot ? 1 : 0);
+	}
+	out[n++] = 0;
+	static const uint8_t qtc[4] = {0, 1, 0, 1};
+	memcpy(out + n, qtc, 4);
+	n += 4;
+	for (unsigned i = 0; i < an; i++) {
+		struct pb_addr a = pb_ip4(addrs[i]);
+		const uint8_t rr[12] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10,
+					0, 4};
+		memcpy(out + n, rr, 12);
+		memcpy(out + n + 12, a.a, 4);
+		n += 16;
+	}
+	return n;
+}
+
+/* dnsdet: a DNS message (one question; with an A answer `a4` when a4 is
+ * non-NULL and rcode is 0) as UDP from src:sport to dst:53 (query) or
+ * back (response: qr 1). qtype 1 = A, 16 = TXT, 10 = NULL. */
+static inline size_t cfx_dns_msg(uint8_t *b, size_t cap, uint16_t id,
+				 int qr, int rcode, const char *name,
+				 uint16_t qtype, const char *a4)
+{
+	size_t n = 0;
+	int ans = qr && rcode == 0 && a4;
+	uint8_t h[12] = {(uint8_t)(id >> 8), (uint8_t)id,
+			 (uint8_t)(qr ? 0x81 : 0x01), (uint8_t)(qr ? 0x80 | rcode : 0),
+			 0, 1, 0, (uint8_t)ans, 0, 0, 0, 0};
+	memcpy(b, h, 12);
+	n = 12;
+	for (const char *s = name; *s && n + 66 < cap;) {
+		const char *dot = strchr(s, '.');
+		size_t k = dot ? (size_t)(dot - s) : strlen(s);
+		b[n++] = (uint8_t)k;
+		memcpy(b + n, s, k);
+		n += k;
+		s += k + (dot ? 1 : 0);
+	}
+	b[n++] = 0;
+	b[n++] = (uint8_t)(qtype >> 8), b[n++] = (uint8_t)qtype;
+	b[n++] = 0, b[n++] = 1;
+	if (ans) {
+		struct pb_addr a = pb_ip4(a4);
+		uint8_t rr[16] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+		memcpy(rr + 12, a.a, 4);
+		memcpy(b + n, rr, 16);
+		n += 16;
+	}
+	return n;
+}
+
+/* dnsdet: query from dev:sport to server:53 at ts and, when answer >= 0,
+ * the response 1 ms later with rcode `answer` (0: A record a4). */
+static inline void cfx_dns_lookup(struct cfx *x, uint64_t ts_ns,
+				  const char *dev, uint16_t sport,
+				  const char *server, const char *name,
+				  uint16_t qtype, int answer, const char *a4)
+{
+	uint8_t b[600];
+	uint16_t id = (uint16_t)(sport * 7u + 1u);
+	size_t n = cfx_dns_msg(b, sizeof b, id, 0, 0, name, qtype, NULL);
+	cfx_udp(x, ts_ns, dev, sport, server, 53, b, n);
+	if (answer < 0)
+		return;
+	n = cfx_dns_msg(b, sizeof b, id, 1, answer, name, qtype, a4);
+	cfx_udp(x, ts_ns + 1000000, server, 53, dev, sport, b, n);
+}
+
 #endif
