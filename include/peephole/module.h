@@ -8,6 +8,7 @@
 #define PEEPHOLE_MODULE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "peephole/event.h"
@@ -100,6 +101,11 @@ struct ph_module {
  * option the module does not declare: a programming error). */
 double ph_module_option(const struct ph_module_env *env,
 			const struct ph_module *m, const char *name);
+/* Copies up to max of the n counters c into out; returns how many (the
+ * usual body of a module's counters callback). */
+unsigned ph_module_counters_copy(struct ph_module_counter *out, unsigned max,
+				 const struct ph_module_counter *c, size_t n);
+
 /* A "path" option's value: the last setting, or NULL when not set (the
  * module then uses its built-in default). Borrowed from the settings. */
 const char *ph_module_option_path(const struct ph_module_env *env,

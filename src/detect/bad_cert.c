@@ -366,11 +366,7 @@ static unsigned bc_counters(const void *state, struct ph_module_counter *out,
 		{"sni_ring_overwrites", st->ring_overwrites},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void bc_destroy(void *state)

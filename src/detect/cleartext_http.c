@@ -665,11 +665,7 @@ static unsigned ch_counters(const void *state, struct ph_module_counter *out,
 		{"uploads_not_scanned", st->untracked},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void ch_destroy(void *state)

@@ -244,10 +244,7 @@ static unsigned dip_counters(const void *state, struct ph_module_counter *out,
 		{"remotes_dropped", st->tab.dropped},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	n = n < max ? n : max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void dip_destroy(void *state)

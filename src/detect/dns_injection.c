@@ -458,11 +458,7 @@ static unsigned dns_inj_counters(const void *state,
 		{"dnsinj_ttl_candidates_dropped", st->cand_full},
 		{"dnsinj_findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void dns_inj_destroy(void *state)

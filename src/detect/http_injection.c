@@ -314,11 +314,7 @@ static unsigned http_inj_counters(const void *state,
 		{"httpinj_flows_untracked", st->flows.full},
 		{"httpinj_findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void http_inj_destroy(void *state)

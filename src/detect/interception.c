@@ -443,11 +443,7 @@ static unsigned ic_counters(const void *state, struct ph_module_counter *out,
 		{"issuers_table_full", st->issuers_full},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void ic_destroy(void *state)

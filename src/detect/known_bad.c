@@ -405,11 +405,7 @@ static unsigned kb_counters(const void *state, struct ph_module_counter *out,
 		{"findings_dropped", st->base.dropped},
 		{"encrypted_connections", st->encrypted},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void kb_destroy(void *state)

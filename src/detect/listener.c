@@ -249,10 +249,7 @@ static unsigned lst_counters(const void *state, struct ph_module_counter *out,
 		{"local_discovery_skipped", st->discovery},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	n = n < max ? n : max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void lst_destroy(void *state)

@@ -502,11 +502,7 @@ static unsigned pl_counters(const void *state, struct ph_module_counter *out,
 		{"archives_found", st->found[PL_ZIP]},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void pl_destroy(void *state)

@@ -194,11 +194,7 @@ static unsigned ra_counters(const void *state, struct ph_module_counter *out,
 		{"port_guesses_skipped", st->guesses_skipped},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void ra_destroy(void *state)

@@ -394,11 +394,7 @@ static unsigned rn_counters(const void *state, struct ph_module_counter *out,
 		{"names_dropped", st->dropped},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 const struct ph_module ph_risky_names_module = {

@@ -306,11 +306,7 @@ static unsigned rst_counters(const void *state, struct ph_module_counter *out,
 		{"rst_flows_untracked", st->flows.full},
 		{"rst_findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	if (n > max)
-		n = max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void rst_destroy(void *state)

@@ -473,10 +473,7 @@ static unsigned up_counters(const void *state, struct ph_module_counter *out,
 		{"icmp_echo_packets", st->icmp_packets},
 		{"findings_dropped", st->base.dropped},
 	};
-	unsigned n = (unsigned)(sizeof c / sizeof c[0]);
-	n = n < max ? n : max;
-	memcpy(out, c, n * sizeof c[0]);
-	return n;
+	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
 }
 
 static void up_destroy(void *state)

@@ -199,6 +199,15 @@ const char *ph_module_option_path(const struct ph_module_env *env,
 	return path;
 }
 
+unsigned ph_module_counters_copy(struct ph_module_counter *out, unsigned max,
+				 const struct ph_module_counter *c, size_t n)
+{
+	if (n > max)
+		n = max;
+	memcpy(out, c, n * sizeof c[0]);
+	return (unsigned)n;
+}
+
 void ph_run_list_options(void (*fn)(void *user, const char *module,
 				    const struct ph_module_option *o),
 			 void *user)
