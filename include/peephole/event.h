@@ -46,7 +46,15 @@ enum ph_slot {
 	PH_SLOT_HTTP = 2,
 	PH_SLOT_QUIC = 3,
 	PH_SLOT_LABEL = 4,
-	PH_SLOT_COUNT = 6
+	/* Detections that keep per-flow state (free it at FLOW_END). */
+	PH_SLOT_DNS_INJECTION = 5,
+	PH_SLOT_RST_INJECTION = 6,
+	PH_SLOT_HTTP_INJECTION = 7,
+	PH_SLOT_UNUSUAL_PORT = 8,
+	PH_SLOT_CLEARTEXT_HTTP = 9,
+	PH_SLOT_CLEARTEXT_CREDS = 10,
+	PH_SLOT_PAYLOAD = 11,
+	PH_SLOT_COUNT = 12
 };
 
 enum ph_dir { PH_DIR_ORIG = 0, PH_DIR_RESP = 1 };
