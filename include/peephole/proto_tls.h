@@ -173,6 +173,14 @@ struct ph_tls_session {
 	 * ("self-signed certificate", "certificate has expired", ...);
 	 * "" when nothing is wrong that we can see (unknown). */
 	char validation_status[64];
+	/* Heartbeat records (RFC 6520) seen in cleartext, per direction
+	 * (index: enum ph_dir), the longest record of each, and whether a
+	 * heartbeat request claimed more payload than its record holds
+	 * (the Heartbleed over-read request, CVE-2014-0160). */
+	uint16_t heartbeats[2];
+	uint16_t heartbeat_max_len[2];
+	bool heartbeat_overclaim;
+	uint8_t heartbeat_overclaim_dir; /* enum ph_dir of that request */
 };
 
 #ifdef __cplusplus

@@ -29,6 +29,7 @@ extern const struct ph_module ph_dns_injection_module,
 	ph_rst_injection_module, ph_http_injection_module;
 extern const struct ph_module ph_dns_tunnel_module, ph_resolver_bypass_module,
 	ph_risky_names_module;
+extern const struct ph_module ph_tls_attack_module;
 
 static const struct ph_module *const registry[] = {
 	&ph_dns_module, &ph_dns_log_module,
@@ -48,6 +49,7 @@ static const struct ph_module *const registry[] = {
 	&ph_http_injection_module,
 	&ph_dns_tunnel_module, &ph_resolver_bypass_module,
 	&ph_risky_names_module,
+	&ph_tls_attack_module,
 	NULL, /* keeps the array non-empty */
 };
 

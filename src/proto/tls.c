@@ -294,6 +294,37 @@ static void alert_bytes(struct ph_tls_flow *f, enum ph_dir dir,
 	}
 }
 
+/* A heartbeat record header in cleartext: counted per direction. */
+static void heartbeat_start(struct ph_tls_flow *f, struct ph_tls_dir *d,
+			    enum ph_dir dir)
+{
+	if (f->s.heartbeats[dir] < UINT16_MAX)
+		f->s.heartbeats[dir]++;
+	if (d->rec_left > f->s.heartbeat_max_len[dir])
+		f->s.heartbeat_max_len[dir] = (uint16_t)d->rec_left;
+	d->hb_have = 0;
+	d->hb_rec_len = d->rec_left;
+}
+
+/* Heartbeat body: a request (type 1) whose payload_length does not fit
+ * its record with the 16 bytes of padding RFC 6520 requires asks the
+ * peer to send back memory it never received (Heartbleed). */
+static void heartbeat_bytes(struct ph_tls_flow *f, struct ph_tls_dir *d,
+			    enum ph_dir dir, const uint8_t *p, uint32_t n)
+{
+	while (n && d->hb_have < 3)
+		d->hb[d->hb_have++] = *p++, n--;
+	if (d->hb_have != 3)
+		return;
+	d->hb_have = 4; /* judged once per record */
+	uint32_t claimed = ph_be16(d->hb + 1);
+	if (d->hb[0] == 1 && claimed + 3u + 16u > d->hb_rec_len &&
+	    !f->s.heartbeat_overclaim) {
+		f->s.heartbeat_overclaim = true;
+		f->s.heartbeat_overclaim_dir = (uint8_t)dir;
+	}
+}
+
 /* A record header completed: validate, update states and letters. */
 static bool record_start(struct ph_tls_mod *m, struct ph_tls_flow *f,
 			 const struct ph_event *ev, enum ph_dir dir)
@@ -323,6 +354,7 @@ static bool record_start(struct ph_tls_mod *m, struct ph_tls_flow *f,
 			f->s.resumed = true;
 	} else if (d->rec_type == CT_HEARTBEAT) {
 		add_history(f, dir, 'b');
+		heartbeat_start(f, d, dir);
 	}
 	d->alert_have = 0;
 	return true;
@@ -340,6 +372,8 @@ static void record_body(struct ph_tls_mod *m, struct ph_tls_flow *f,
 		handshake_bytes(m, f, ev, dir, p, n);
 	else if (d->rec_type == CT_ALERT)
 		alert_bytes(f, dir, p, n);
+	else if (d->rec_type == CT_HEARTBEAT && d->hb_have < 4)
+		heartbeat_bytes(f, d, dir, p, n);
 }
 
 /* Runs the record layer over one in-order chunk of one direction.

@@ -30,6 +30,9 @@ struct ph_tls_dir {
 	uint32_t msg_cap;
 	uint8_t alert[2];
 	uint8_t alert_have;
+	uint8_t hb[3];           /* heartbeat type + payload_length */
+	uint8_t hb_have;
+	uint32_t hb_rec_len;     /* length of that heartbeat record */
 	bool ccs_pending;        /* encrypted after this CCS record */
 	bool encrypted;          /* later records are ciphertext */
 	bool broken;             /* lost sync (gap, bad record): ignored */

@@ -40,7 +40,7 @@ REQUIRED = [
     ("ndpi/dns-exf.pcap", ["dns_tunnel."]),
     ("ndpi/bad-dns-traffic.pcap", ["dns_tunnel."]),
     ("zeek/ftp/bruteforce.pcap", ["cleartext_creds."]),
-    ("zeek/tls/heartbleed.pcap", ["weak_tls.", "bad_cert."]),
+    ("zeek/tls/heartbleed.pcap", ["tls_attack.heartbleed"]),
     ("ndpi/tls_malicious_sha1.pcapng", []),
 ]
 
