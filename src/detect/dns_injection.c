@@ -5,7 +5,8 @@
  * records, the forged one usually first and fast (`double_answer`). Each
  * UDP DNS response is paired with its IP TTL by waiting for the same
  * packet's PH_EV_PACKET (emitted right after its PH_EV_DNS); answers are
- * kept per flow (a ring of DNS_KEEP, table freed at FLOW_END). Each
+ * kept per flow in its slot PH_SLOT_DNS_INJECTION (a ring grown up to
+ * DNS_KEEP, freed at FLOW_END; other packets cost one compare). Each
  * resolver's answer TTLs are counted too: an answer whose TTL is unlike
  * every other answer of a resolver that is otherwise steady is reported at
  * the end as `ttl_mismatch` (low). Resolvers, rings and candidates are
@@ -26,18 +27,19 @@
 #define CAND_MAX 32         /* answers held as TTL outliers until the end */
 
 struct ans {
-	uint16_t id;
-	uint8_t rcode, ttl;      /* ttl 0: unknown */
-	uint32_t qhash, ahash;
 	uint64_t ts, query_ts;   /* query_ts 0: no query seen */
+	uint32_t qhash, ahash;
+	uint16_t id;
 	int16_t cand;            /* index in cands, -1 none */
+	uint8_t rcode, ttl;      /* ttl 0: unknown */
 	char text[64];           /* first record, for the explanation */
 };
 
+/* One flow's last answers: a ring with room for `room` (grown up to
+ * DNS_KEEP). */
 struct dflow {
-	uint64_t key;            /* conn->id */
-	uint8_t n, next;
-	struct ans a[DNS_KEEP];
+	uint8_t n, next, room;
+	struct ans a[];
 };
 
 struct resolver {
@@ -58,17 +60,22 @@ struct cand {
 /* The response waiting for its packet's TTL. */
 struct pending {
 	bool on;
+	void **slot;             /* the flow's PH_SLOT_DNS_INJECTION */
 	uint64_t conn_id, pkt_no;
 	uint32_t file_idx;
 	struct ans a;
 	bool unsolicited;        /* no query left to pair with */
 	uint8_t addr[16], ver;   /* resolver */
-	struct ph_finding f;     /* evidence, name */
+	/* For the evidence, made only when a finding needs it. */
+	int8_t side;
+	uint64_t ts;
+	struct ph_conn conn;     /* copy: a finding may come at the end */
+	char name[sizeof ((struct ph_finding *)0)->name]; /* first question */
 };
 
 struct dns_inj {
 	struct ph_detect_base base;
-	struct ph_path_tab flows;
+	struct ph_path_cap flows;
 	struct resolver res[RESOLVERS_MAX];
 	unsigned nres;
 	struct cand cands[CAND_MAX];
@@ -176,6 +183,17 @@ static int ttl_slot(const struct resolver *r, uint8_t ttl)
 
 /* Counts the answer's TTL for its resolver; a TTL the resolver has not
  * shown before becomes a candidate (judged at the end). */
+/* A finding with the pending response's evidence and name. */
+static void pending_finding(const struct pending *p, struct ph_finding *x)
+{
+	struct ph_event ev = {.kind = PH_EV_DNS, .conn = &p->conn,
+			      .ts_ns = p->ts, .pkt_no = p->pkt_no,
+			      .file_idx = p->file_idx};
+	memset(x, 0, sizeof *x);
+	ph_detect_evidence(x, &ev, p->side);
+	memcpy(x->name, p->name, sizeof x->name);
+}
+
 static int16_t count_ttl(struct dns_inj *st, const struct pending *p)
 {
 	struct resolver *r = resolver_of(st, p->addr, p->ver);
@@ -188,7 +206,7 @@ static int16_t count_ttl(struct dns_inj *st, const struct pending *p)
 	else if (k < 0) {
 		cand = (int16_t)st->ncand;
 		struct cand *c = &st->cands[st->ncand++];
-		c->f = p->f;
+		pending_finding(p, &c->f);
 		c->ttl = p->a.ttl;
 		c->res = (uint8_t)(r - st->res);
 		c->dropped = false;
@@ -249,7 +267,8 @@ static void describe_double(struct ph_finding *x, const struct ans *first,
 static void report_double(struct dns_inj *st, const struct ans *first,
 			  const struct pending *p)
 {
-	struct ph_finding x = p->f;
+	struct ph_finding x;
+	pending_finding(p, &x);
 	uint64_t q = first->query_ts;
 	bool fast = q && first->ts > q && p->a.ts > first->ts &&
 		    (double)(first->ts - q) <
@@ -273,6 +292,36 @@ static void report_double(struct dns_inj *st, const struct ans *first,
 		st->cands[p->a.cand].dropped = true;
 }
 
+/* The flow's answers, made at its first response; NULL when the flow has
+ * no slot, the cap is reached or memory ran out. */
+static struct dflow *flow_of(struct dns_inj *st, void **slot)
+{
+	if (!slot || *slot)
+		return slot ? *slot : NULL;
+	if (!ph_path_cap_take(&st->flows))
+		return NULL;
+	struct dflow *f = calloc(1, sizeof *f);
+	if (!f)
+		ph_path_cap_give(&st->flows);
+	*slot = f;
+	return f;
+}
+
+/* Room for one more answer in the ring (doubling up to DNS_KEEP). */
+static struct dflow *grow(void **slot)
+{
+	struct dflow *f = *slot;
+	unsigned room = f->room ? f->room * 2u : 1u;
+	if (room > DNS_KEEP)
+		room = DNS_KEEP;
+	f = realloc(f, sizeof *f + room * sizeof f->a[0]);
+	if (!f)
+		return NULL;
+	f->room = (uint8_t)room;
+	*slot = f;
+	return f;
+}
+
 /* The response with its TTL (0 when unknown): counted for its resolver,
  * compared with earlier answers to the same query on the flow. */
 static void settle(struct dns_inj *st)
@@ -280,8 +329,8 @@ static void settle(struct dns_inj *st)
 	struct pending *p = &st->p;
 	p->on = false;
 	p->a.cand = p->a.ttl ? count_ttl(st, p) : -1;
-	struct dflow *f = ph_path_tab_get(&st->flows, p->conn_id);
-	if (!f && !(f = ph_path_tab_put(&st->flows, p->conn_id)))
+	struct dflow *f = flow_of(st, p->slot);
+	if (!f)
 		return;
 	for (unsigned i = 0; i < f->n; i++) {
 		const struct ans *a = &f->a[i];
@@ -293,6 +342,8 @@ static void settle(struct dns_inj *st)
 			report_double(st, a, p);
 		return;
 	}
+	if (f->next >= f->room && !(f = grow(p->slot)))
+		return;
 	f->a[f->next] = p->a;
 	f->next = (uint8_t)((f->next + 1) % DNS_KEEP);
 	if (f->n < DNS_KEEP)
@@ -316,6 +367,7 @@ static void on_dns(struct dns_inj *st, const struct ph_event *ev)
 	memset(p, 0, sizeof *p);
 	st->responses++;
 	p->on = true;
+	p->slot = ev->slots ? &ev->slots[PH_SLOT_DNS_INJECTION] : NULL;
 	p->conn_id = c->id;
 	p->pkt_no = ev->pkt_no;
 	p->file_idx = ev->file_idx;
@@ -330,9 +382,13 @@ static void on_dns(struct dns_inj *st, const struct ph_event *ev)
 	answer_text(m, p->a.text, sizeof p->a.text);
 	memcpy(p->addr, side ? c->orig_addr : c->resp_addr, 16);
 	p->ver = c->ipver;
-	ph_detect_evidence(&p->f, ev, side);
-	if (m->nq)
-		snprintf(p->f.name, sizeof p->f.name, "%s", m->q[0].name.s);
+	p->side = (int8_t)side;
+	p->ts = ev->ts_ns;
+	p->conn = *c;
+	if (m->nq) {
+		size_t n = strnlen(m->q[0].name.s, sizeof p->name - 1);
+		memcpy(p->name, m->q[0].name.s, n);
+	}
 }
 
 static void on_packet(struct dns_inj *st, const struct ph_event *ev)
@@ -346,6 +402,18 @@ static void on_packet(struct dns_inj *st, const struct ph_event *ev)
 	settle(st);
 }
 
+/* The pending response of the flow is settled, its answers freed. */
+static void on_flow_end(struct dns_inj *st, const struct ph_event *ev)
+{
+	if (ev->conn->proto == 17 && st->p.on && st->p.conn_id == ev->conn->id)
+		settle(st);
+	if (ev->slots && ev->slots[PH_SLOT_DNS_INJECTION]) {
+		free(ev->slots[PH_SLOT_DNS_INJECTION]);
+		ev->slots[PH_SLOT_DNS_INJECTION] = NULL;
+		ph_path_cap_give(&st->flows);
+	}
+}
+
 static void dns_inj_on_event(void *state, const struct ph_event *ev)
 {
 	struct dns_inj *st = state;
@@ -355,10 +423,8 @@ static void dns_inj_on_event(void *state, const struct ph_event *ev)
 		on_packet(st, ev);
 	} else if (ev->kind == PH_EV_DNS) {
 		on_dns(st, ev);
-	} else if (ev->kind == PH_EV_FLOW_END && ev->conn->proto == 17) {
-		if (st->p.on && st->p.conn_id == ev->conn->id)
-			settle(st);
-		ph_path_tab_del(&st->flows, ev->conn->id);
+	} else if (ev->kind == PH_EV_FLOW_END) {
+		on_flow_end(st, ev);
 	}
 }
 
@@ -386,8 +452,10 @@ static int dns_inj_finish(void *state, uint64_t last_ts_ns, struct ph_err *err)
 	struct dns_inj *st = state;
 	(void)last_ts_ns;
 	(void)err;
-	if (st->p.on)
+	if (st->p.on) {
+		st->p.slot = NULL; /* its flow has ended: TTL counted only */
 		settle(st);
+	}
 	for (unsigned i = 0; i < st->ncand; i++) {
 		struct ph_finding *x = &st->cands[i].f;
 		uint8_t usual;
@@ -438,8 +506,7 @@ static int dns_inj_init(const struct ph_module_env *env, void **state,
 	st->min_responses = (unsigned)ph_module_option(env, m,
 						       "min_responses");
 	st->dominant = ph_module_option(env, m, "dominant");
-	ph_path_tab_init(&st->flows, sizeof(struct dflow),
-			 (uint32_t)ph_module_option(env, m, "max_flows"));
+	st->flows.max = (uint32_t)ph_module_option(env, m, "max_flows");
 	*state = st;
 	return PH_OK;
 }
@@ -466,7 +533,6 @@ static void dns_inj_destroy(void *state)
 	struct dns_inj *st = state;
 	if (!st)
 		return;
-	ph_path_tab_free(&st->flows);
 	free(st);
 }
 

@@ -10,8 +10,10 @@
  *    segments per HTTP flow.
  *  - `fast_response`: the response arrived far sooner after the request
  *    than the TCP handshake's round trip allows.
- * Flows are tracked from their first HTTP request (bounded table, freed at
- * FLOW_END); packets of other flows cost one table lookup. */
+ * Flows are tracked from their first HTTP request by the device: the record
+ * lives in the flow's slot PH_SLOT_HTTP_INJECTION (freed at FLOW_END, the
+ * ring grown segment by segment up to SEG_KEEP, at most max_flows alive);
+ * packets of other flows cost one compare. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,24 +27,24 @@
 #define PFX 32
 
 struct seg {
-	uint32_t seq;
+	uint64_t ts, pkt;
+	uint32_t seq, file;
 	uint8_t n;               /* prefix bytes kept */
 	uint8_t pfx[PFX];
-	uint64_t ts, pkt;
-	uint32_t file;
 };
 
+/* One watched flow: a ring of the server's last segments, s[] holding
+ * room for `room` of them (grown up to SEG_KEEP). */
 struct hflow {
-	uint64_t key;            /* conn->id */
 	int8_t side;             /* device side */
 	bool double_done, fast_done;
-	uint8_t nseg, next;
-	struct seg s[SEG_KEEP];
+	uint8_t nseg, next, room;
+	struct seg s[];
 };
 
 struct http_inj {
 	struct ph_detect_base base;
-	struct ph_path_tab flows;
+	struct ph_path_cap flows;
 	double fast_ratio, strong_ratio;
 	uint64_t min_rtt_ns, max_rtt_ns;
 	unsigned min_compare;
@@ -130,12 +132,29 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* Room for one more segment in the ring (doubling, up to SEG_KEEP); NULL
+ * when memory ran out (the segment is then not kept). */
+static struct hflow *grow(struct hflow **fp)
+{
+	struct hflow *f = *fp;
+	unsigned room = f->room ? f->room * 2u : 1u;
+	if (room > SEG_KEEP)
+		room = SEG_KEEP;
+	f = realloc(f, sizeof *f + room * sizeof f->s[0]);
+	if (!f)
+		return NULL;
+	f->room = (uint8_t)room;
+	*fp = f;
+	return f;
+}
+
 /* A data segment from the server: compared with earlier segments that
  * started at the same sequence number, else remembered. Zero bytes only
  * (Ethernet padding counted as payload by a bad IP length) are skipped. */
 static void on_server_data(struct http_inj *st, const struct ph_event *ev,
-			   struct hflow *f, const struct ph_path_pkt *p)
+			   struct hflow **fp, const struct ph_path_pkt *p)
 {
+	struct hflow *f = *fp;
 	size_t n = p->plen < PFX ? p->plen : PFX;
 	if (all_zero(p->payload, n)) {
 		st->zero++;
@@ -154,6 +173,8 @@ static void on_server_data(struct http_inj *st, const struct ph_event *ev,
 		}
 		return;
 	}
+	if (f->next >= f->room && !(f = grow(fp)))
+		return;
 	struct seg *s = &f->s[f->next];
 	f->next = (uint8_t)((f->next + 1) % SEG_KEEP);
 	if (f->nseg < SEG_KEEP)
@@ -168,28 +189,41 @@ static void on_server_data(struct http_inj *st, const struct ph_event *ev,
 
 static void on_packet(struct http_inj *st, const struct ph_event *ev)
 {
-	if (ev->conn->proto != 6 || !st->flows.n)
-		return;
-	struct hflow *f = ph_path_tab_get(&st->flows, ev->conn->id);
+	void **slot = &ev->slots[PH_SLOT_HTTP_INJECTION];
+	struct hflow *f = *slot;
 	struct ph_path_pkt p;
 	if (!f || (int)ev->dir == f->side || !ph_path_parse(ev, &p) ||
 	    p.proto != 6 || p.plen == 0 || (p.tcp_flags & PH_PATH_RST))
 		return;
-	on_server_data(st, ev, f, &p);
+	on_server_data(st, ev, (struct hflow **)slot, &p);
 }
 
 static void on_request(struct http_inj *st, const struct ph_event *ev)
 {
-	if (ph_path_tab_get(&st->flows, ev->conn->id))
+	void **slot = &ev->slots[PH_SLOT_HTTP_INJECTION];
+	if (*slot)
 		return;
 	int side = ph_detect_side(&st->base, ev->conn);
-	if (side < 0 || (int)ev->dir != side)
+	if (side < 0 || (int)ev->dir != side || !ph_path_cap_take(&st->flows))
 		return;
-	struct hflow *f = ph_path_tab_put(&st->flows, ev->conn->id);
-	if (!f)
+	struct hflow *f = calloc(1, sizeof *f);
+	if (!f) {
+		ph_path_cap_give(&st->flows);
 		return;
+	}
 	f->side = (int8_t)side;
+	*slot = f;
 	st->tracked++;
+}
+
+static void on_flow_end(struct http_inj *st, const struct ph_event *ev)
+{
+	void **slot = &ev->slots[PH_SLOT_HTTP_INJECTION];
+	if (!*slot)
+		return;
+	free(*slot);
+	*slot = NULL;
+	ph_path_cap_give(&st->flows);
 }
 
 /* The handshake round trip seen from the capture (SYN to SYN-ACK), or 0
@@ -208,7 +242,7 @@ static uint64_t handshake_rtt(const struct http_inj *st,
 static void on_response(struct http_inj *st, const struct ph_event *ev)
 {
 	const struct ph_http_msg *m = ev->u.proto;
-	struct hflow *f = ph_path_tab_get(&st->flows, ev->conn->id);
+	struct hflow *f = ev->slots[PH_SLOT_HTTP_INJECTION];
 	if (!f || f->fast_done || !m->txn || !m->txn->has_request ||
 	    ev->ts_ns < m->txn->ts_ns)
 		return;
@@ -261,16 +295,13 @@ static void on_response(struct http_inj *st, const struct ph_event *ev)
 static void http_inj_on_event(void *state, const struct ph_event *ev)
 {
 	struct http_inj *st = state;
-	if (!ev->conn)
+	if (!ev->conn || !ev->slots)
 		return;
 	switch (ev->kind) {
 	case PH_EV_PACKET: on_packet(st, ev); break;
 	case PH_EV_HTTP_REQUEST: on_request(st, ev); break;
 	case PH_EV_HTTP_RESPONSE: on_response(st, ev); break;
-	case PH_EV_FLOW_END:
-		if (ev->conn->proto == 6)
-			ph_path_tab_del(&st->flows, ev->conn->id);
-		break;
+	case PH_EV_FLOW_END: on_flow_end(st, ev); break;
 	default: break;
 	}
 }
@@ -295,8 +326,7 @@ static int http_inj_init(const struct ph_module_env *env, void **state,
 	st->max_rtt_ns = (uint64_t)(ph_module_option(env, m, "max_rtt_ms") *
 				    1e6);
 	st->min_compare = (unsigned)ph_module_option(env, m, "min_compare");
-	ph_path_tab_init(&st->flows, sizeof(struct hflow),
-			 (uint32_t)ph_module_option(env, m, "max_flows"));
+	st->flows.max = (uint32_t)ph_module_option(env, m, "max_flows");
 	*state = st;
 	return PH_OK;
 }
@@ -322,7 +352,6 @@ static void http_inj_destroy(void *state)
 	struct http_inj *st = state;
 	if (!st)
 		return;
-	ph_path_tab_free(&st->flows);
 	free(st);
 }
 

@@ -1,16 +1,15 @@
 /* What the on-path detections (dns_injection, rst_injection,
  * http_injection) share: reading the few IP/TCP header fields they need
  * from a PH_EV_PACKET (TTL, IP ID, TCP flags, sequence, window, payload
- * offset) without copying, and a bounded open-addressing table of
- * fixed-size records keyed by a non-zero 64-bit key (a connection id),
- * so per-flow state costs no allocation per packet (load kept at most
- * half, so that misses stay short). Header-only. */
+ * offset) without copying, the mark a module leaves in its per-flow slot
+ * (ev->slots[PH_SLOT_*]) for a flow it ignores, so that later packets cost
+ * one compare, and a count of the per-flow records alive against a cap
+ * (records over it are refused and counted). Header-only. */
 #ifndef PH_DETECT_PATH_PKT_H
 #define PH_DETECT_PATH_PKT_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "peephole/event.h"
@@ -95,119 +94,34 @@ static inline bool ph_path_parse(const struct ph_event *ev,
 	return true;
 }
 
-/* Bounded table of records of `esz` bytes whose first 8 bytes are the
- * key (0 = empty slot). Linear probing, backward-shift deletion; grows by
- * doubling up to `max` records, then refuses (counted in `full`). */
-struct ph_path_tab {
-	uint8_t *slots;
-	size_t esz;
-	uint32_t cap, n, max;
-	uint64_t full;
+/* The "not watched" mark for a module's slot: never freed, never read. */
+static inline void *ph_path_skip(void)
+{
+	static const uint8_t mark;
+	return (void *)&mark;
+}
+
+/* Per-flow records alive, against a cap. */
+struct ph_path_cap {
+	uint32_t live, max;
+	uint64_t full;          /* records refused at the cap */
 };
 
-static inline void ph_path_tab_init(struct ph_path_tab *t, size_t esz,
-				    uint32_t max)
+/* Room for one more record (counted), or false (counted in full). */
+static inline bool ph_path_cap_take(struct ph_path_cap *c)
 {
-	memset(t, 0, sizeof *t);
-	t->esz = esz;
-	t->max = max;
-}
-
-static inline void ph_path_tab_free(struct ph_path_tab *t)
-{
-	free(t->slots);
-	t->slots = NULL;
-	t->cap = t->n = 0;
-}
-
-static inline uint32_t ph_path_hash(uint64_t k, uint32_t cap)
-{
-	k *= 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(k >> 32) & (cap - 1);
-}
-
-static inline uint64_t *ph_path_key_at(const struct ph_path_tab *t,
-				       uint32_t i)
-{
-	return (uint64_t *)(void *)(t->slots + (size_t)i * t->esz);
-}
-
-/* The record with key k, or NULL. */
-static inline void *ph_path_tab_get(const struct ph_path_tab *t, uint64_t k)
-{
-	if (!t->n)
-		return NULL;
-	for (uint32_t i = ph_path_hash(k, t->cap);; i = (i + 1) & (t->cap - 1)) {
-		uint64_t *e = ph_path_key_at(t, i);
-		if (*e == k)
-			return e;
-		if (*e == 0)
-			return NULL;
-	}
-}
-
-static inline bool ph_path_tab_grow(struct ph_path_tab *t)
-{
-	uint32_t nc = t->cap ? t->cap * 2 : 64;
-	uint8_t *ns = calloc(nc, t->esz), *old = t->slots;
-	uint32_t oc = t->cap;
-	if (!ns)
+	if (c->live >= c->max) {
+		c->full++;
 		return false;
-	t->slots = ns;
-	t->cap = nc;
-	for (uint32_t j = 0; j < oc; j++) {
-		uint64_t *e = (uint64_t *)(void *)(old + (size_t)j * t->esz);
-		if (!*e)
-			continue;
-		uint32_t i = ph_path_hash(*e, nc);
-		while (*ph_path_key_at(t, i))
-			i = (i + 1) & (nc - 1);
-		memcpy(ph_path_key_at(t, i), e, t->esz);
 	}
-	free(old);
+	c->live++;
 	return true;
 }
 
-/* A zeroed record with key k (k != 0, not present), or NULL when the
- * table is at its cap or memory ran out. */
-static inline void *ph_path_tab_put(struct ph_path_tab *t, uint64_t k)
+static inline void ph_path_cap_give(struct ph_path_cap *c)
 {
-	if (t->n >= t->max || ((t->n + 1) * 2 > t->cap &&
-			       !ph_path_tab_grow(t))) {
-		t->full++;
-		return NULL;
-	}
-	uint32_t i = ph_path_hash(k, t->cap);
-	while (*ph_path_key_at(t, i))
-		i = (i + 1) & (t->cap - 1);
-	uint64_t *e = ph_path_key_at(t, i);
-	memset(e, 0, t->esz);
-	*e = k;
-	t->n++;
-	return e;
-}
-
-/* Removes the record with key k, if any. */
-static inline void ph_path_tab_del(struct ph_path_tab *t, uint64_t k)
-{
-	uint64_t *e = ph_path_tab_get(t, k);
-	if (!e)
-		return;
-	uint32_t hole = (uint32_t)(((uint8_t *)e - t->slots) / t->esz);
-	uint32_t m = t->cap - 1;
-	for (uint32_t j = (hole + 1) & m;; j = (j + 1) & m) {
-		uint64_t *x = ph_path_key_at(t, j);
-		if (!*x)
-			break;
-		uint32_t h = ph_path_hash(*x, t->cap);
-		/* x may fill the hole when its home is not in (hole, j]. */
-		if (((j - h) & m) >= ((j - hole) & m)) {
-			memcpy(ph_path_key_at(t, hole), x, t->esz);
-			hole = j;
-		}
-	}
-	*ph_path_key_at(t, hole) = 0;
-	t->n--;
+	if (c->live)
+		c->live--;
 }
 
 #endif

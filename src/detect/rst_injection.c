@@ -7,8 +7,10 @@
  * is reported as `rst_injection.ttl_mismatch`: a box on the path forged
  * it (Great-Firewall-style censorship, a filtering proxy, a carrier
  * firewall ending idle connections). Right after the device's first
- * request it is medium; later in the connection low. Per-flow records
- * live in a bounded table (path_pkt.h) freed at FLOW_END. */
+ * request it is medium; later in the connection low. The per-flow record
+ * (24 bytes, grown when the first remote RST comes) lives in the flow's
+ * slot PH_SLOT_RST_INJECTION, freed at FLOW_END; flows not watched carry
+ * the skip mark (path_pkt.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,21 +29,21 @@ struct rst_seen {
 	bool early;             /* within early_ms of the device's request */
 };
 
+/* One watched flow; rst[] is there (RST_KEEP long) once nrst > 0. */
 struct rst_flow {
-	uint64_t key;           /* conn->id (first: the table's key) */
-	int8_t side;            /* device side, -1: not watched */
+	uint64_t req_ns;        /* device's first payload byte, 0 = none */
+	uint32_t npkt;          /* remote's ordinary packets */
+	uint16_t last_id;
+	int8_t side;            /* device side */
 	uint8_t ttl_min, ttl_max; /* remote's ordinary packets */
 	bool id_zero, id_steady;  /* remote's IPv4 IDs: all 0 / small steps */
-	uint16_t last_id;
-	uint32_t npkt;          /* remote's ordinary packets */
-	uint64_t req_ns;        /* device's first payload byte, 0 = none */
 	uint8_t nrst;           /* RSTs from the remote (kept: RST_KEEP) */
-	struct rst_seen rst[RST_KEEP];
+	struct rst_seen rst[];
 };
 
 struct rst_state {
 	struct ph_detect_base base;
-	struct ph_path_tab flows;
+	struct ph_path_cap flows;
 	unsigned ttl_delta, min_pkts;
 	uint64_t early_ns;
 	uint64_t packets, resets, no_baseline, reported;
@@ -78,14 +80,23 @@ static void see_remote(struct rst_flow *f, const struct ph_path_pkt *p)
 	f->npkt++;
 }
 
-static void see_rst(struct rst_state *st, struct rst_flow *f,
+/* An RST from the remote; the record grows to hold RST_KEEP of them at
+ * the first (false when memory ran out: the RST is not kept). */
+static bool see_rst(struct rst_state *st, struct rst_flow **fp,
 		    const struct ph_event *ev, const struct ph_path_pkt *p)
 {
+	struct rst_flow *f = *fp;
 	st->resets++;
+	if (f->nrst == 0) {
+		f = realloc(f, sizeof *f + RST_KEEP * sizeof f->rst[0]);
+		if (!f)
+			return false;
+		*fp = f;
+	}
 	if (f->nrst < 255)
 		f->nrst++;
 	if (f->nrst > RST_KEEP)
-		return;
+		return true;
 	struct rst_seen *r = &f->rst[f->nrst - 1];
 	r->ts = ev->ts_ns;
 	r->pkt = ev->pkt_no;
@@ -96,27 +107,41 @@ static void see_rst(struct rst_state *st, struct rst_flow *f,
 	r->ttl = p->ttl;
 	r->early = f->req_ns && ev->ts_ns >= f->req_ns &&
 		   ev->ts_ns - f->req_ns <= st->early_ns;
+	return true;
 }
 
+/* The flow's record, made at its first packet: NULL when the flow is not
+ * watched (not TCP, not the device's: skip mark) or the cap is reached
+ * (tried again at the next packet). */
 static struct rst_flow *flow_of(struct rst_state *st,
-				const struct ph_event *ev)
+				const struct ph_event *ev, void **slot)
 {
-	struct rst_flow *f = ph_path_tab_get(&st->flows, ev->conn->id);
-	if (f)
-		return f;
-	f = ph_path_tab_put(&st->flows, ev->conn->id);
-	if (f)
-		f->side = (int8_t)ph_detect_side(&st->base, ev->conn);
+	if (*slot)
+		return *slot == ph_path_skip() ? NULL : *slot;
+	int side = ev->conn->proto == 6 ?
+		   ph_detect_side(&st->base, ev->conn) : -1;
+	if (side < 0) {
+		*slot = ph_path_skip();
+		return NULL;
+	}
+	if (!ph_path_cap_take(&st->flows))
+		return NULL;
+	struct rst_flow *f = calloc(1, sizeof *f);
+	if (!f) {
+		ph_path_cap_give(&st->flows);
+		return NULL;
+	}
+	f->side = (int8_t)side;
+	*slot = f;
 	return f;
 }
 
 static void on_packet(struct rst_state *st, const struct ph_event *ev)
 {
 	struct ph_path_pkt p;
-	if (ev->conn->proto != 6)
-		return;
-	struct rst_flow *f = flow_of(st, ev);
-	if (!f || f->side < 0 || !ph_path_parse(ev, &p) || p.proto != 6)
+	void **slot = &ev->slots[PH_SLOT_RST_INJECTION];
+	struct rst_flow *f = flow_of(st, ev, slot);
+	if (!f || !ph_path_parse(ev, &p) || p.proto != 6)
 		return;
 	st->packets++;
 	bool remote = (int)ev->dir != f->side;
@@ -125,10 +150,10 @@ static void on_packet(struct rst_state *st, const struct ph_event *ev)
 			f->req_ns = ev->ts_ns;
 		return;
 	}
-	if (p.tcp_flags & PH_PATH_RST)
-		see_rst(st, f, ev, &p);
-	else
+	if (!(p.tcp_flags & PH_PATH_RST))
 		see_remote(f, &p);
+	else if (!see_rst(st, (struct rst_flow **)slot, ev, &p))
+		st->flows.full++;
 }
 
 /* The RST (of those kept) that lies furthest outside the remote's TTL
@@ -247,24 +272,27 @@ static void report(struct rst_state *st, const struct ph_event *ev,
 
 static void on_flow_end(struct rst_state *st, const struct ph_event *ev)
 {
-	if (ev->conn->proto != 6)
+	void **slot = &ev->slots[PH_SLOT_RST_INJECTION];
+	struct rst_flow *f = *slot;
+	if (!f || *slot == ph_path_skip()) {
+		*slot = NULL;
 		return;
-	struct rst_flow *f = ph_path_tab_get(&st->flows, ev->conn->id);
-	if (!f)
-		return;
-	if (f->side >= 0 && f->nrst) {
+	}
+	if (f->nrst) {
 		if (f->npkt < st->min_pkts)
 			st->no_baseline++;
 		else
 			report(st, ev, f);
 	}
-	ph_path_tab_del(&st->flows, ev->conn->id);
+	free(f);
+	*slot = NULL;
+	ph_path_cap_give(&st->flows);
 }
 
 static void rst_on_event(void *state, const struct ph_event *ev)
 {
 	struct rst_state *st = state;
-	if (!ev->conn)
+	if (!ev->conn || !ev->slots)
 		return;
 	if (ev->kind == PH_EV_PACKET)
 		on_packet(st, ev);
@@ -288,8 +316,7 @@ static int rst_init(const struct ph_module_env *env, void **state,
 	st->ttl_delta = (unsigned)ph_module_option(env, m, "ttl_delta");
 	st->min_pkts = (unsigned)ph_module_option(env, m, "min_pkts");
 	st->early_ns = (uint64_t)(ph_module_option(env, m, "early_ms") * 1e6);
-	ph_path_tab_init(&st->flows, sizeof(struct rst_flow),
-			 (uint32_t)ph_module_option(env, m, "max_flows"));
+	st->flows.max = (uint32_t)ph_module_option(env, m, "max_flows");
 	*state = st;
 	return PH_OK;
 }
@@ -314,7 +341,6 @@ static void rst_destroy(void *state)
 	struct rst_state *st = state;
 	if (!st)
 		return;
-	ph_path_tab_free(&st->flows);
 	free(st);
 }
 
