@@ -7,7 +7,8 @@
  * detection's business), NTP, STUN/TURN and flows nDPI labels as calls or
  * local discovery. Folded per (device, remote) in a bounded table and
  * reported at the end, rated by how the connections looked (see
- * docs/detections/direct_ip.md). */
+ * docs/detections/direct_ip.md). What the lists say of an nDPI label is
+ * remembered per label (LABELS entries), as captures show few labels. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,15 @@ extern const struct ph_module ph_direct_ip_module;
 
 enum { F_LATE = 1, F_UNLABELLED = 2, F_HTTP = 4, F_EARLY = 8 };
 
+#define LABELS 64 /* label classifications cached (power of two) */
+
+/* One nDPI label and whether it excludes the flow (call, discovery,
+ * DoH/DoT). */
+struct dip_label {
+	char label[sizeof ((struct ph_conn *)0)->app_label];
+	bool used, excluded;
+};
+
 struct dip_state {
 	struct ph_detect_base base;
 	const struct ph_dns_map *map;
@@ -29,7 +39,26 @@ struct dip_state {
 	unsigned repeat_min;
 	bool started, encrypted_dns, no_dns;
 	uint64_t unresolved_conns, skipped;
+	struct dip_label labels[LABELS];
 };
+
+static bool label_excluded(struct dip_state *st, const char *label)
+{
+	uint32_t h = 2166136261u;
+	size_t n = strnlen(label, sizeof st->labels[0].label - 1);
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)label[i]) * 16777619u;
+	struct dip_label *e = &st->labels[h & (LABELS - 1)];
+	if (e->used && strncmp(e->label, label, sizeof e->label) == 0)
+		return e->excluded;
+	memcpy(e->label, label, n);
+	e->label[n] = '\0';
+	e->used = true;
+	e->excluded = ph_bd_label_is_call(e->label) ||
+		      ph_bd_label_is_discovery(e->label) ||
+		      strstr(e->label, "DoH_DoT") != NULL;
+	return e->excluded;
+}
 
 /* Ports whose traffic goes to addresses by design. */
 static const uint16_t skip_udp[] = {53, 67, 68, 123, 137, 138, 500, 853,
@@ -49,9 +78,7 @@ static bool excluded(struct dip_state *st, const struct ph_conn *c)
 	if (udp ? ph_bd_port_in(skip_udp, sizeof skip_udp / 2, c->resp_port)
 		: ph_bd_port_in(skip_tcp, sizeof skip_tcp / 2, c->resp_port))
 		return true;
-	return ph_bd_label_is_call(c->app_label) ||
-	       ph_bd_label_is_discovery(c->app_label) ||
-	       strstr(c->app_label, "DoH_DoT") != NULL;
+	return label_excluded(st, c->app_label);
 }
 
 static void on_end(struct dip_state *st, const struct ph_event *ev)

@@ -7,7 +7,9 @@
  * server name certified by different issuers within the capture; and one
  * non-public issuer certifying many unrelated registered domains. Tables
  * are fixed-size (NAMES server names, ISSUERS issuers); what does not fit
- * is counted. SNIs wait for their leaf in a small ring keyed by flow. */
+ * is counted. SNIs wait for their leaf in a small ring keyed by flow. How
+ * each issuer classifies (product, public CA, organisation) is remembered
+ * in a small cache (MEMO issuers), since captures show few issuers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@ extern const struct ph_module ph_interception_module;
 #define NAMES 2048         /* server names tracked (power of two) */
 #define ISSUERS 256        /* non-public issuers tracked */
 #define MAX_DOMAINS 64     /* registered domains kept per issuer */
+#define MEMO 64            /* issuer classifications cached (power of 2) */
 
 struct ic_flow {
 	uint64_t conn_id;
@@ -44,6 +47,15 @@ struct ic_issuer {
 	bool reported;
 };
 
+/* What the lists say about one issuer string. */
+struct ic_memo {
+	uint64_t hash;         /* hash_ci of issuer; 0 = free */
+	char issuer[PH_X509_NAME_LEN];
+	const char *prod;      /* inspection product it names, or NULL */
+	bool public_ca;        /* names a public CA */
+	char org[96];          /* organisation (else CN, else the issuer) */
+};
+
 struct ic_state {
 	struct ph_detect_base base;
 	unsigned many_names;   /* option: distinct domains per issuer */
@@ -51,6 +63,7 @@ struct ic_state {
 	unsigned next;
 	struct ic_name names[NAMES];
 	struct ic_issuer issuers[ISSUERS];
+	struct ic_memo memo[MEMO];
 	uint64_t leaves, names_full, issuers_full;
 };
 
@@ -97,11 +110,18 @@ static const char *const well_known[] = {
 	"amazon.com", "cloudflare.com", "github.com", "wikipedia.org",
 	"proton.me", "protonmail.com", "netflix.com", NULL};
 
+static unsigned char lower(char c)
+{
+	unsigned char u = (unsigned char)c;
+	return u >= 'A' && u <= 'Z' ? (unsigned char)(u + 32) : u;
+}
+
 static bool has_ci(const char *s, const char *w)
 {
 	size_t n = strlen(w);
+	unsigned char c0 = lower(w[0]);
 	for (; *s; s++)
-		if (strncasecmp(s, w, n) == 0)
+		if (lower(*s) == c0 && strncasecmp(s, w, n) == 0)
 			return true;
 	return false;
 }
@@ -114,19 +134,21 @@ static const char *in_list(const char *s, const char *const *list)
 	return NULL;
 }
 
-/* name is d or a subdomain of d. */
-static bool under(const char *name, const char *d)
+/* name (n bytes) is d or a subdomain of d. */
+static bool under(const char *name, size_t n, const char *d)
 {
-	size_t n = strlen(name), k = strlen(d);
-	if (n < k || strcasecmp(name + n - k, d) != 0)
+	size_t k = strlen(d);
+	if (n < k || lower(name[n - 1]) != lower(d[k - 1]) ||
+	    strcasecmp(name + n - k, d) != 0)
 		return false;
 	return n == k || name[n - k - 1] == '.';
 }
 
 static const char *well_known_of(const char *name)
 {
+	size_t n = strlen(name);
 	for (unsigned i = 0; well_known[i]; i++)
-		if (under(name, well_known[i]))
+		if (under(name, n, well_known[i]))
 			return well_known[i];
 	return NULL;
 }
@@ -273,9 +295,9 @@ static void check_name(struct ic_state *st, const struct ph_event *ev,
 
 /* One non-public issuer certifying many registered domains. */
 static void check_issuer(struct ic_state *st, const struct ph_event *ev,
-			 int side, const struct ph_x509 *x, const char *sni)
+			 int side, const struct ph_x509 *x, const char *sni,
+			 uint64_t h)
 {
-	uint64_t h = hash_ci(x->issuer, PH_X509_NAME_LEN);
 	unsigned i = (unsigned)h & (ISSUERS - 1), probes = 0;
 	while (st->issuers[i].hash && st->issuers[i].hash != h) {
 		i = (i + 1) & (ISSUERS - 1);
@@ -349,17 +371,32 @@ static void report_private(struct ic_state *st, const struct ph_event *ev,
 	ic_report(st, ev, side, &t);
 }
 
+/* The lists' verdict on an issuer, from the cache or computed. */
+static const struct ic_memo *ic_classify(struct ic_state *st,
+					 const char *issuer, uint64_t h)
+{
+	struct ic_memo *m = &st->memo[h & (MEMO - 1)];
+	if (m->hash == h && strcmp(m->issuer, issuer) == 0)
+		return m;
+	m->hash = h;
+	snprintf(m->issuer, sizeof m->issuer, "%s", issuer);
+	dn_attr(issuer, "O", m->org, sizeof m->org);
+	if (!m->org[0])
+		dn_attr(issuer, "CN", m->org, sizeof m->org);
+	if (!m->org[0])
+		snprintf(m->org, sizeof m->org, "%.95s", issuer);
+	m->prod = in_list(issuer, products);
+	m->public_ca = in_list(issuer, public_cas) != NULL;
+	return m;
+}
+
 static void on_leaf(struct ic_state *st, const struct ph_event *ev,
 		    int side, const struct ph_x509 *x, const char *sni)
 {
-	char org[96];
-	dn_attr(x->issuer, "O", org, sizeof org);
-	if (!org[0])
-		dn_attr(x->issuer, "CN", org, sizeof org);
-	if (!org[0])
-		snprintf(org, sizeof org, "%.95s", x->issuer);
-	const char *prod = in_list(x->issuer, products);
-	bool pub = !prod && in_list(x->issuer, public_cas) && !x->self_issued;
+	uint64_t h = hash_ci(x->issuer, PH_X509_NAME_LEN);
+	const struct ic_memo *m = ic_classify(st, x->issuer, h);
+	const char *org = m->org, *prod = m->prod;
+	bool pub = !prod && m->public_ca && !x->self_issued;
 	if (prod)
 		report_product(st, ev, side, x, sni, prod);
 	const char *wk = well_known_of(sni);
@@ -367,7 +404,7 @@ static void on_leaf(struct ic_state *st, const struct ph_event *ev,
 		report_private(st, ev, side, x, sni, wk);
 	check_name(st, ev, side, sni, org, pub);
 	if (!pub && !x->self_issued && st->many_names)
-		check_issuer(st, ev, side, x, sni);
+		check_issuer(st, ev, side, x, sni, h);
 }
 
 static struct ic_flow *ic_find(struct ic_state *st, uint64_t id)

@@ -7,7 +7,9 @@
  * public_resolver / other_resolver); DNS over TLS (TCP 853, ALPN "dot")
  * and DNS over HTTPS (a built-in list of DoH host names matched on TLS
  * SNI, QUIC SNI and HTTP Host, and the providers' anycast addresses on
- * port 443 or 80) are reported as they are seen. Bounded tables, counted. */
+ * port 443 or 80) are reported as they are seen. Bounded tables, counted;
+ * (device, server) pairs are found through a hash index, and the
+ * resolvers' addresses are compared in binary form. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,8 @@
 extern const struct ph_module ph_resolver_bypass_module;
 
 #define RB_MAX_PAIRS 1024u
+#define RB_INDEX (2 * RB_MAX_PAIRS) /* hash index slots (power of two) */
+#define RB_NPUB (sizeof public_ips / sizeof public_ips[0])
 #define RB_MAX_DHCP 8u
 #define RB_SNI_RING 256u
 
@@ -73,6 +77,9 @@ struct rb_pair {
 struct rb_state {
 	struct ph_detect_base base;
 	uint32_t min_queries;
+	uint8_t pub4[RB_NPUB][4], pub6[RB_NPUB][16]; /* public_ips parsed */
+	unsigned npub4, npub6;
+	uint16_t index[RB_INDEX]; /* pair number + 1, 0 = free */
 	uint8_t dhcp[RB_MAX_DHCP][4];
 	unsigned ndhcp;
 	struct rb_pair *pair;   /* RB_MAX_PAIRS */
@@ -82,15 +89,43 @@ struct rb_state {
 	uint64_t pairs_dropped, dot, doh;
 };
 
-static bool rb_is_public_ip(const uint8_t *a, int ipver)
+/* Parses public_ips once; only entries written as inet_ntop writes them
+ * are kept, since the list is matched against that text form. */
+static void rb_parse_public(struct rb_state *st)
 {
-	char t[48];
-	if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, t, sizeof t))
+	for (size_t i = 0; i < RB_NPUB; i++) {
+		uint8_t a[16];
+		char t[48];
+		int af = strchr(public_ips[i], ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(af, public_ips[i], a) != 1 ||
+		    !inet_ntop(af, a, t, sizeof t) || strcmp(t, public_ips[i]))
+			continue;
+		if (af == AF_INET)
+			memcpy(st->pub4[st->npub4++], a, 4);
+		else
+			memcpy(st->pub6[st->npub6++], a, 16);
+	}
+}
+
+static bool rb_is_public_ip(const struct rb_state *st, const uint8_t *a,
+			    int ipver)
+{
+	if (ipver != 6) {
+		for (unsigned i = 0; i < st->npub4; i++)
+			if (memcmp(a, st->pub4[i], 4) == 0)
+				return true;
 		return false;
-	for (size_t i = 0; i < sizeof public_ips / sizeof public_ips[0]; i++)
-		if (strcmp(t, public_ips[i]) == 0)
+	}
+	for (unsigned i = 0; i < st->npub6; i++)
+		if (memcmp(a, st->pub6[i], 16) == 0)
 			return true;
 	return false;
+}
+
+static unsigned char rb_lower(char c)
+{
+	unsigned char u = (unsigned char)c;
+	return u >= 'A' && u <= 'Z' ? (unsigned char)(u + 32) : u;
 }
 
 /* name (n bytes) equals a DoH name or is below one; the match or NULL. */
@@ -100,7 +135,8 @@ static const char *rb_doh_name(const char *name, size_t n)
 		n--;
 	for (size_t i = 0; i < sizeof doh_names / sizeof doh_names[0]; i++) {
 		size_t k = strlen(doh_names[i]);
-		if (n < k || strncasecmp(name + n - k, doh_names[i], k) != 0)
+		if (n < k || rb_lower(name[n - 1]) != doh_names[i][k - 1] ||
+		    strncasecmp(name + n - k, doh_names[i], k) != 0)
 			continue;
 		if (n == k || name[n - k - 1] == '.')
 			return doh_names[i];
@@ -166,8 +202,10 @@ static void rb_hello(struct rb_state *st, const struct ph_event *ev)
 {
 	const struct ph_tls_hello *h = ev->u.proto;
 	const struct ph_conn *c = ev->conn;
+	if (h->is_server || h->quic || !c)
+		return;
 	int side = ph_detect_side(&st->base, c);
-	if (h->is_server || h->quic || !c || side != 0)
+	if (side != 0)
 		return;
 	const char *doh = h->sni_len ? rb_doh_name(h->sni, h->sni_len) : NULL;
 	if (doh && c->resp_port != 853) {
@@ -203,12 +241,14 @@ static void rb_http(struct rb_state *st, const struct ph_event *ev)
 	if (!m->host.p || !ev->conn)
 		return;
 	int side = ph_detect_side(&st->base, ev->conn);
+	if (side != 0)
+		return;
 	char host[256];
 	snprintf(host, sizeof host, "%.*s", (int)m->host.len, m->host.p);
 	char *colon = strchr(host, ':');
 	if (colon && !strchr(colon + 1, ':'))
 		*colon = '\0';
-	if (side != 0 || !rb_doh_name(host, strlen(host)))
+	if (!rb_doh_name(host, strlen(host)))
 		return;
 	rb_sni_hit(st, ev->conn->id);
 	rb_encrypted(st, ev, side, false, "http.host", host, PH_CONF_HIGH);
@@ -219,26 +259,48 @@ static void rb_http(struct rb_state *st, const struct ph_event *ev)
 static void rb_flow(struct rb_state *st, const struct ph_event *ev)
 {
 	const struct ph_conn *c = ev->conn;
-	int side = ph_detect_side(&st->base, c);
-	if (side != 0 || ph_devices_is_local(c->resp_addr, c->ipver))
+	bool dot = ev->kind == PH_EV_FLOW_START && c->proto == 6 &&
+		   c->resp_port == 853;
+	bool doh = ev->kind == PH_EV_FLOW_END &&
+		   (c->resp_port == 443 || c->resp_port == 80) &&
+		   (c->proto == 6 || c->proto == 17) && c->dir[1].pkts;
+	if ((!dot && !doh) || ph_detect_side(&st->base, c) != 0 ||
+	    ph_devices_is_local(c->resp_addr, c->ipver))
+		return;
+	if (doh && (!rb_is_public_ip(st, c->resp_addr, c->ipver) ||
+		    rb_sni_seen(st, c->id)))
 		return;
 	char a[48];
 	ph_detect_addr(c, 1, a, sizeof a);
-	if (ev->kind == PH_EV_FLOW_START && c->proto == 6 &&
-	    c->resp_port == 853)
-		rb_encrypted(st, ev, side, true, "conn.resp_h", a,
-			     PH_CONF_HIGH);
-	else if (ev->kind == PH_EV_FLOW_END &&
-		 (c->resp_port == 443 || c->resp_port == 80) &&
-		 (c->proto == 6 || c->proto == 17) && c->dir[1].pkts &&
-		 rb_is_public_ip(c->resp_addr, c->ipver) &&
-		 !rb_sni_seen(st, c->id))
-		rb_encrypted(st, ev, side, false, "conn.resp_h", a,
-			     PH_CONF_MEDIUM);
+	rb_encrypted(st, ev, 0, dot, "conn.resp_h", a,
+		     dot ? PH_CONF_HIGH : PH_CONF_MEDIUM);
 }
 
 /* ------------------------------------------------------------------ */
 /* Plain DNS: counted per (device, server), judged at the end. */
+
+/* The index slot holding c's (device, server) pair, or the free slot
+ * where it goes (the index has room: twice RB_MAX_PAIRS slots). */
+static uint16_t *rb_index_slot(struct rb_state *st, const struct ph_conn *c)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull * (c->ipver + 1u);
+	for (unsigned i = 0; i < 16; i += 4) {
+		uint32_t a, b;
+		memcpy(&a, c->orig_addr + i, 4);
+		memcpy(&b, c->resp_addr + i, 4);
+		h = (h ^ a) * 0xff51afd7ed558ccdull;
+		h = (h ^ b) * 0xc4ceb9fe1a85ec53ull;
+	}
+	for (unsigned i = (unsigned)(h >> 32) & (RB_INDEX - 1);;
+	     i = (i + 1) & (RB_INDEX - 1)) {
+		uint16_t *s = &st->index[i];
+		const struct rb_pair *p = *s ? &st->pair[*s - 1] : NULL;
+		if (!p || (p->ipver == c->ipver &&
+			   !memcmp(p->dev, c->orig_addr, 16) &&
+			   !memcmp(p->srv, c->resp_addr, 16)))
+			return s;
+	}
+}
 
 static void rb_dns(struct rb_state *st, const struct ph_event *ev)
 {
@@ -248,19 +310,18 @@ static void rb_dns(struct rb_state *st, const struct ph_event *ev)
 		return;
 	if (ph_detect_side(&st->base, c) != 0)
 		return;
-	for (unsigned i = 0; i < st->npair; i++) {
-		struct rb_pair *p = &st->pair[i];
-		if (p->ipver == c->ipver && !memcmp(p->dev, c->orig_addr, 16) &&
-		    !memcmp(p->srv, c->resp_addr, 16)) {
-			p->queries++;
-			p->ev.last_ns = ev->ts_ns, p->ev.last_pkt = ev->pkt_no;
-			return;
-		}
+	uint16_t *slot = rb_index_slot(st, c);
+	if (*slot) {
+		struct rb_pair *p = &st->pair[*slot - 1];
+		p->queries++;
+		p->ev.last_ns = ev->ts_ns, p->ev.last_pkt = ev->pkt_no;
+		return;
 	}
 	if (st->npair == RB_MAX_PAIRS) {
 		st->pairs_dropped++;
 		return;
 	}
+	*slot = (uint16_t)(st->npair + 1);
 	struct rb_pair *p = &st->pair[st->npair++];
 	memset(p, 0, sizeof *p);
 	memcpy(p->dev, c->orig_addr, 16);
@@ -345,7 +406,7 @@ static const struct rb_pair *rb_top(const struct rb_state *st, int ipver)
 static void rb_other(struct rb_state *st, const struct rb_pair *p)
 {
 	struct ph_finding f = p->ev;
-	bool pub = rb_is_public_ip(p->srv, p->ipver);
+	bool pub = rb_is_public_ip(st, p->srv, p->ipver);
 	snprintf(f.id, sizeof f.id, pub ? "resolver_bypass.public_resolver" :
 		 "resolver_bypass.other_resolver");
 	snprintf(f.field, sizeof f.field, "conn.resp_h");
@@ -401,6 +462,7 @@ static int rb_init(const struct ph_module_env *env, void **state,
 	st->base = base;
 	st->min_queries = (uint32_t)ph_module_option(
 		env, &ph_resolver_bypass_module, "min_queries");
+	rb_parse_public(st);
 	*state = st;
 	return PH_OK;
 }

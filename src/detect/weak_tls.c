@@ -5,7 +5,8 @@
  * anonymous, RC4 or (3)DES suite, static-RSA key exchange, a handshake
  * ended by a fatal alert (a certificate refused: interception or pinning)
  * and TLS on a port where it is not expected. QUIC hellos are skipped
- * (always TLS 1.3). No allocation after init. */
+ * (always TLS 1.3). No allocation after init; whether a suite is AEAD
+ * is remembered per suite number. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct wt_state {
 	const struct ph_dns_map *dns;
 	bool no_sni, unusual_port, cbc_only, no_pfs;
 	uint64_t hellos, sessions;
+	uint8_t aead[65536]; /* per suite: 0 not known yet, 1 no, 2 AEAD */
 };
 
 /* What one finding says (everything else comes from the event). */
@@ -67,13 +69,18 @@ static bool is_grease(uint16_t v)
 }
 
 /* AEAD suites: TLS 1.3, GCM, CCM, ChaCha20-Poly1305 (by IANA name). */
-static bool is_aead(uint16_t v)
+static bool is_aead(struct wt_state *st, uint16_t v)
 {
 	if (v >= 0x1301 && v <= 0x1305)
 		return true;
+	if (st->aead[v])
+		return st->aead[v] == 2;
 	char b[24];
 	const char *n = ph_tls_cipher_name(v, b, sizeof b);
-	return strstr(n, "_GCM") || strstr(n, "_CCM") || strstr(n, "CHACHA20");
+	bool yes = strstr(n, "_GCM") || strstr(n, "_CCM") ||
+		   strstr(n, "CHACHA20");
+	st->aead[v] = yes ? 2 : 1;
+	return yes;
 }
 
 /* Broken suites: returns a short reason and sets *sev, or NULL. */
@@ -176,7 +183,7 @@ static void on_client_hello(struct wt_state *st, const struct ph_event *ev)
 		if (is_grease(v) || v == 0x00ff || v == 0x5600)
 			continue;
 		real++;
-		aead += is_aead(v);
+		aead += is_aead(st, v);
 	}
 	if (st->cbc_only && real && !aead && !h->truncated) {
 		struct wt_text t = {"weak_tls.cbc_only",
