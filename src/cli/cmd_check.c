@@ -18,7 +18,7 @@
 #include "peephole/finding.h"
 #include "peephole/module.h"
 
-#define MAX_FINDINGS 20000
+#define MAX_FINDINGS 10000
 #define MAX_DEVICES 4096
 #define PH_CHECK_MAX_DETECTIONS 48
 

@@ -251,6 +251,33 @@ static void strength_checks(struct bc_state *st, const struct ph_event *ev,
 	}
 }
 
+/* A leaf sent alone although a CA that is not the server signed it: the
+ * intermediate certificates are missing, so clients that do not fetch
+ * them (Android's own stack does not) cannot verify the server. An
+ * operational fault more than a security one: info, or low on the web. */
+static void incomplete_chain(struct bc_state *st, const struct ph_event *ev,
+			     int side, const struct ph_x509 *x, const char *name,
+			     bool web)
+{
+	if (x->chain_pos != 0 || x->chain_len != 1 || x->self_issued ||
+	    x->self_signed)
+		return;
+	char text[768];
+	snprintf(text, sizeof text, "The server sent only its own certificate "
+		 "(issued by %.200s) without the intermediate certificates that "
+		 "link it to a trusted authority. Clients that do not fetch "
+		 "missing intermediates themselves cannot verify it; an app "
+		 "that still connects may not be checking certificates at all.",
+		 x->issuer);
+	struct bc_text t = {"bad_cert.incomplete_chain",
+		"Server sent an incomplete certificate chain", name,
+		"x509.issuer", name, web ? PH_SEV_LOW : PH_SEV_INFO,
+		PH_CONF_MEDIUM, text,
+		"Nothing to do on the device; tell the service's operator to "
+		"send the whole chain."};
+	bc_report(st, ev, side, &t);
+}
+
 static void on_cert(struct bc_state *st, const struct ph_event *ev)
 {
 	const struct ph_x509 *x = ev->u.proto;
@@ -267,6 +294,8 @@ static void on_cert(struct bc_state *st, const struct ph_event *ev)
 		fl->leaf_seen = true;
 		fl->leaf_truncated = x->san_truncated;
 		leaf_checks(st, ev, side, x, fl);
+		incomplete_chain(st, ev, side, x, bc_name(fl, x),
+				 web_context(ev, side, fl));
 	}
 	strength_checks(st, ev, side, x, bc_name(fl, x));
 }

@@ -41,6 +41,14 @@ REQUIRED = [
     ("ndpi/bad-dns-traffic.pcap", ["dns_tunnel."]),
     ("zeek/ftp/bruteforce.pcap", ["cleartext_creds."]),
     ("zeek/tls/heartbleed.pcap", ["tls_attack.heartbleed"]),
+    ("zeek/tls/missing-intermediate.pcap", ["bad_cert.incomplete_chain"]),
+    ("zeek/tls/ssl.v3.pcap", ["weak_tls.old_version", "weak_tls.sslv2_hello"]),
+    ("zeek/tls/tls1_1.pcap", ["weak_tls.old_version"]),
+    ("arkime/ftp.pcap", ["cleartext_creds.ftp"]),
+    ("arkime/imap.pcap", ["cleartext_creds.imap"]),
+    ("arkime/ldap-simpleauth.pcap", ["cleartext_creds.ldap"]),
+    ("arkime/http-digestauth.pcap", ["cleartext_http."]),
+    ("arkime/openssl-tls1.pcap", ["weak_tls.old_version"]),
     ("ndpi/tls_malicious_sha1.pcapng", []),
 ]
 

@@ -93,13 +93,38 @@ static void test_self_signed_lan_is_low(void **st)
 	cfx_close(&x, f);
 }
 
+/* A CA-issued leaf with its issuing CA in the chain: nothing. The same
+ * leaf sent alone: only the incomplete-chain note (low on the web). */
 static void test_ca_issued_is_quiet(void **st)
 {
 	(void)st;
 	struct cfx x;
 	struct tdf_cert c = ca_cert("sync.adsdk.example");
-	struct ph_findings *f = run1(&x, base, &c, NULL, 0);
+	struct tdf_cert ca = {.cn = "Example Issuing CA",
+			      .issuer_cn = "Example Issuing CA",
+			      .issuer_o = "Example Trust", .key = ca_key,
+			      .nb = TDF_T0 - 86400 * 300,
+			      .na = TDF_T0 + 86400 * 3000};
+	unsigned char *leaf_der, *ca_der;
+	struct tdf_sess s = base;
+	s.cert_len[0] = tdf_make_cert(&c, &leaf_der);
+	s.cert_len[1] = tdf_make_cert(&ca, &ca_der);
+	s.certs[0] = leaf_der;
+	s.certs[1] = ca_der;
+	s.n_certs = 2;
+	cfx_open(&x);
+	tdf_session(&x, &s);
+	struct ph_findings *f = cfx_run(&x, NULL, 0);
 	assert_int_equal(cfx_count(f, "bad_cert."), 0);
+	cfx_close(&x, f);
+	OPENSSL_free(leaf_der);
+	OPENSSL_free(ca_der);
+
+	f = run1(&x, base, &c, NULL, 0);
+	assert_int_equal(cfx_count(f, "bad_cert."), 1);
+	const struct ph_finding *ic = cfx_find(f, "bad_cert.incomplete_chain");
+	assert_non_null(ic);
+	assert_int_equal(ic->severity, PH_SEV_LOW);
 	cfx_close(&x, f);
 }
 
