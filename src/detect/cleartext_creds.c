@@ -4,9 +4,9 @@
  * the typed replies), LDAP (simple bind with a password) and SNMP v1/v2c
  * (community strings). Protocols are recognised by content (banners,
  * commands, BER) with the port as a hint. In-order TCP bytes are cut into
- * lines in a bounded per-flow record kept in a fixed open-addressing table
- * keyed by the connection id (option max_flows; overflow counted), freed
- * at FLOW_END. Passwords are never copied: only user names and the fact
+ * lines in a bounded per-flow record kept in the flow's slot
+ * PH_SLOT_CLEARTEXT_CREDS (at most max_flows at once; overflow counted),
+ * freed at FLOW_END. Passwords are never copied: only user names and the fact
  * that a secret was sent. Wording in cleartext_creds_text.c. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +26,6 @@ enum cc_sasl {
 };
 
 struct cc_flow {
-	uint64_t key;             /* conn id + 1; 0 free */
 	enum cc_proto proto;
 	bool stop;                /* STARTTLS / AUTH TLS: encrypted from here */
 	bool data;                /* SMTP DATA: message text until "." */
@@ -46,8 +45,7 @@ struct cc_flow {
 
 struct cc_state {
 	struct ph_detect_base base;
-	struct cc_flow *tab;
-	unsigned cap;
+	unsigned n, max;          /* records alive, at most */
 	bool anon;                /* report anonymous / default logins */
 	uint64_t flows, table_full, logins, snmp;
 };
@@ -60,50 +58,35 @@ static const struct ph_module_option cc_options[] = {
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
-/* ---- flow table: open addressing, linear probing, deletion by
- * shifting later entries back (no tombstones) ---- */
+/* ---- per-flow records, in the flow's slot ---- */
 
-static unsigned cc_home(const struct cc_state *st, uint64_t key)
+/* The flow's record, created when `add` (NULL when max_flows records are
+ * alive or out of memory: counted). */
+static struct cc_flow *cc_get(struct cc_state *st, const struct ph_event *ev,
+			      bool add)
 {
-	return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) % st->cap;
-}
-
-static struct cc_flow *cc_get(struct cc_state *st, uint64_t id, bool add)
-{
-	uint64_t key = id + 1;
-	unsigned i = cc_home(st, key);
-	for (unsigned k = 0; k < st->cap; k++, i = (i + 1) % st->cap) {
-		struct cc_flow *f = &st->tab[i];
-		if (f->key == key)
-			return f;
-		if (f->key != 0)
-			continue;
-		if (!add)
-			return NULL;
-		memset(f, 0, sizeof *f);
-		f->key = key;
-		st->flows++;
-		return f;
-	}
-	if (add)
+	if (!ev->slots)
+		return NULL;
+	struct cc_flow **slot =
+		(struct cc_flow **)&ev->slots[PH_SLOT_CLEARTEXT_CREDS];
+	if (*slot || !add)
+		return *slot;
+	if (st->n >= st->max || !(*slot = calloc(1, sizeof **slot))) {
 		st->table_full++;
-	return NULL;
+		return NULL;
+	}
+	st->n++;
+	st->flows++;
+	return *slot;
 }
 
-static void cc_del(struct cc_state *st, struct cc_flow *f)
+static void cc_del(struct cc_state *st, const struct ph_event *ev)
 {
-	unsigned i = (unsigned)(f - st->tab);
-	st->tab[i].key = 0;
-	for (unsigned j = (i + 1) % st->cap; st->tab[j].key;
-	     j = (j + 1) % st->cap) {
-		unsigned h = cc_home(st, st->tab[j].key);
-		bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
-		if (stays)
-			continue;
-		st->tab[i] = st->tab[j];
-		st->tab[j].key = 0;
-		i = j;
-	}
+	struct cc_flow **slot =
+		(struct cc_flow **)&ev->slots[PH_SLOT_CLEARTEXT_CREDS];
+	free(*slot);
+	*slot = NULL;
+	st->n--;
 }
 
 /* ---- helpers ---- */
@@ -694,7 +677,7 @@ static int cc_by_content(const struct ph_event *ev)
 static struct cc_flow *cc_flow_for(struct cc_state *st,
 				   const struct ph_event *ev)
 {
-	struct cc_flow *f = cc_get(st, ev->conn->id, false);
+	struct cc_flow *f = cc_get(st, ev, false);
 	if (f || ev->u.stream.offset != 0 || ev->u.stream.len == 0)
 		return f;
 	int proto = cc_by_port(ev->conn->resp_port);
@@ -702,7 +685,7 @@ static struct cc_flow *cc_flow_for(struct cc_state *st,
 		proto = cc_by_content(ev);
 	if (proto < 0)
 		return NULL;
-	f = cc_get(st, ev->conn->id, true);
+	f = cc_get(st, ev, true);
 	if (f)
 		f->proto = (enum cc_proto)proto;
 	return f;
@@ -757,10 +740,10 @@ static void cc_on_event(void *state, const struct ph_event *ev)
 	} else if (ev->kind == PH_EV_DATAGRAM) {
 		cc_datagram(st, ev);
 	} else if (ev->kind == PH_EV_FLOW_END) {
-		struct cc_flow *f = cc_get(st, ev->conn->id, false);
+		struct cc_flow *f = cc_get(st, ev, false);
 		if (f) {
 			cc_cred_end(st, f, ev, CC_UNKNOWN);
-			cc_del(st, f);
+			cc_del(st, ev);
 		}
 	}
 }
@@ -772,15 +755,10 @@ static int cc_init(const struct ph_module_env *env, void **state,
 	if (ph_detect_base_init(&base, env) == PH_MODULE_SKIP)
 		return PH_MODULE_SKIP;
 	const struct ph_module *me = &ph_cleartext_creds_module;
-	unsigned cap = (unsigned)ph_module_option(env, me, "max_flows");
 	struct cc_state *st = calloc(1, sizeof *st);
-	if (st)
-		st->tab = calloc(cap, sizeof *st->tab);
-	if (!st || !st->tab) {
-		free(st);
+	if (!st)
 		return ph_err_set(err, PH_ENOMEM, "out of memory");
-	}
-	st->cap = cap;
+	st->max = (unsigned)ph_module_option(env, me, "max_flows");
 	st->base = base;
 	st->anon = ph_module_option(env, me, "report_anonymous") != 0;
 	*state = st;
@@ -803,10 +781,7 @@ static unsigned cc_counters(const void *state, struct ph_module_counter *out,
 
 static void cc_destroy(void *state)
 {
-	struct cc_state *st = state;
-	if (st)
-		free(st->tab);
-	free(st);
+	free(state);
 }
 
 const struct ph_module ph_cleartext_creds_module = {

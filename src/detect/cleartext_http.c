@@ -6,8 +6,10 @@
  * checks (/generate_204...) and certificate status checks (OCSP, CRL) are
  * ignored. Evidence names method, host, path, parameter names, content type
  * and size, never values, cookies or passwords. Findings fold per host, so
- * a chatty host is one finding with a count. Stateless: every decision is
- * taken on one HTTP request or response event. */
+ * a chatty host is one finding with a count. Every decision is taken on
+ * one HTTP request or response event; request bodies being scanned sit in
+ * a small table (max_tracked), reached through the flow's slot
+ * PH_SLOT_CLEARTEXT_HTTP. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,10 +88,12 @@ static bool ch_prefix(struct ph_http_str s, const char *pre)
 /* Length of the URI's path (up to '?' or '#'). */
 static uint32_t ch_path_len(struct ph_http_str uri)
 {
-	uint32_t i = 0;
-	while (uri.p && i < uri.len && uri.p[i] != '?' && uri.p[i] != '#')
-		i++;
-	return i;
+	if (!uri.p)
+		return 0;
+	const char *q = memchr(uri.p, '?', uri.len);
+	uint32_t n = q ? (uint32_t)(q - uri.p) : uri.len;
+	const char *h = memchr(uri.p, '#', n);
+	return h ? (uint32_t)(h - uri.p) : n;
 }
 
 static bool ch_ends(const char *s, size_t n, const char *suf)
@@ -106,9 +110,13 @@ static bool ch_static_path(struct ph_http_str uri)
 		".webp", ".avif", ".svg", ".ico", ".bmp", ".woff", ".woff2",
 		".ttf", ".otf", ".eot", ".mp4", ".webm", ".mp3", ".m4a",
 		".m4s", ".aac", ".ogg", ".ts", ".map", NULL};
-	uint32_t n = ch_path_len(uri);
-	for (unsigned i = 0; ext[i]; i++)
-		if (ch_ends(uri.p, n, ext[i]))
+	uint32_t n = ch_path_len(uri), i = n;
+	while (i > 0 && n - i < 6 && uri.p[i - 1] != '.')
+		i--; /* every extension is a dot and at most 5 bytes */
+	if (i == 0 || n - i >= 6)
+		return false;
+	for (unsigned k = 0; ext[k]; k++)
+		if (ch_ends(uri.p, n, ext[k]))
 			return true;
 	return false;
 }
@@ -143,6 +151,8 @@ static bool ch_static_type(struct ph_http_str ct)
 		"application/x-x509-ca-cert", "application/pkcs7-mime",
 		"application/vnd.apple.mpegurl", "application/x-mpegurl",
 		"application/dash+xml", NULL};
+	if (!ct.p || !ct.len || !strchr("afitvAFITV", ct.p[0]))
+		return false; /* no type starts with another letter */
 	for (unsigned i = 0; types[i]; i++)
 		if (ch_prefix(ct, types[i]))
 			return true;
@@ -226,26 +236,61 @@ static bool ch_value_ok(const uint8_t *p, size_t n, unsigned what)
 	}
 }
 
-/* Field names in p[0..n): a name with no letter before it and a quote,
- * '=' or ':' right after it ("imei":, imei=, <imei>), with a value of
+/* ASCII lower case (strncasecmp's folding in the C locale). */
+static uint8_t ch_lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+}
+
+/* Could a field name start with this (lower-case) byte? */
+static bool ch_first(uint8_t c)
+{
+	switch (c) {
+	case 'a': case 'd': case 'e': case 'g': case 'i': case 'l':
+	case 'm': case 'p': case 's':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The CH_* bits of the field names that start at p[i] (i < n), are
+ * followed by a quote, '=', ':' or '>' inside p[0..n) and have a value of
  * the right shape. */
-static unsigned ch_scan(const uint8_t *p, size_t n)
+static unsigned ch_scan_at(const uint8_t *p, size_t n, size_t i, uint8_t c0)
 {
 	unsigned found = 0;
 	for (unsigned f = 0; f < sizeof ch_fields / sizeof ch_fields[0]; f++) {
-		size_t k = strlen(ch_fields[f].name);
-		for (size_t i = 0; i + k < n; i++) {
-			if (strncasecmp((const char *)p + i, ch_fields[f].name,
-					k) != 0 || (i && ch_alnum(p[i - 1])))
-				continue;
-			uint8_t a = p[i + k];
-			if ((a == '"' || a == '\'' || a == '=' || a == ':' ||
-			     a == '>') && ch_value_ok(p + i + k, n - i - k,
-						      ch_fields[f].what)) {
-				found |= ch_fields[f].what;
-				break;
-			}
-		}
+		const char *name = ch_fields[f].name;
+		if ((uint8_t)name[0] != c0)
+			continue;
+		size_t k = 1;
+		while (name[k] && i + k < n && ch_lower(p[i + k]) ==
+		       (uint8_t)name[k])
+			k++;
+		if (name[k] || i + k >= n)
+			continue;
+		uint8_t a = p[i + k];
+		if ((a == '"' || a == '\'' || a == '=' || a == ':' ||
+		     a == '>') && ch_value_ok(p + i + k, n - i - k,
+					      ch_fields[f].what))
+			found |= ch_fields[f].what;
+	}
+	return found;
+}
+
+/* Field names in p[0..n): a name with no letter before it and a quote,
+ * '=' or ':' right after it ("imei":, imei=, <imei>), with a value of
+ * the right shape. One pass: only bytes that can start a name and follow
+ * a non-name byte are looked at. */
+static unsigned ch_scan(const uint8_t *p, size_t n)
+{
+	unsigned found = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = ch_lower(p[i]);
+		if (!ch_first(c) || (i && ch_alnum(p[i - 1])))
+			continue;
+		found |= ch_scan_at(p, n, i, c);
 	}
 	return found;
 }
@@ -419,6 +464,17 @@ static struct ch_body *ch_body_get(struct ch_state *st, uint64_t id)
 	return NULL;
 }
 
+/* The flow's body in progress: O(1) through the flow's slot, which points
+ * at its entry (checked against the entry's key, as entries are reused). */
+static struct ch_body *ch_body_of(struct ch_state *st,
+				  const struct ph_event *ev)
+{
+	if (!ev->slots)
+		return ch_body_get(st, ev->conn->id);
+	struct ch_body *b = ev->slots[PH_SLOT_CLEARTEXT_HTTP];
+	return b && b->key == ev->conn->id + 1 ? b : NULL;
+}
+
 static void ch_body_scan(struct ch_state *st, struct ch_body *b,
 			 const uint8_t *p, uint32_t n)
 {
@@ -448,7 +504,7 @@ static void ch_body_scan(struct ch_state *st, struct ch_body *b,
 static void ch_body_event(struct ch_state *st, const struct ph_event *ev,
 			  int side, const struct ph_http_body *hb)
 {
-	struct ch_body *b = ch_body_get(st, ev->conn->id);
+	struct ch_body *b = ch_body_of(st, ev);
 	if (!b || hb->dir != PH_DIR_ORIG)
 		return;
 	if (hb->data && hb->len)
@@ -469,12 +525,14 @@ static void ch_body_event(struct ch_state *st, const struct ph_event *ev,
 static void ch_body_start(struct ch_state *st, const struct ph_event *ev,
 			  int side, const struct ph_http_msg *m)
 {
-	struct ch_body *b = ch_body_get(st, ev->conn->id);
+	struct ch_body *b = ch_body_of(st, ev);
 	if (!b)
 		b = ch_body_get(st, UINT64_MAX); /* key 0: a free entry */
 	if (b) {
 		memset(b, 0, sizeof *b);
 		b->key = ev->conn->id + 1;
+		if (ev->slots)
+			ev->slots[PH_SLOT_CLEARTEXT_HTTP] = b;
 		ch_text(b->ctype, sizeof b->ctype, m->content_type);
 		return;
 	}
@@ -604,21 +662,30 @@ static void ch_response(struct ch_state *st, const struct ph_event *ev,
 	ph_detect_emit(&st->base, &f);
 }
 
+/* A body still open when its flow ends is dropped unrated (only on flows
+ * of the devices looked at, where bodies are started). */
+static void ch_flow_end(struct ch_state *st, const struct ph_event *ev)
+{
+	struct ch_body *b = ch_body_of(st, ev);
+	if (ev->slots)
+		ev->slots[PH_SLOT_CLEARTEXT_HTTP] = NULL;
+	if (b && ph_detect_side(&st->base, ev->conn) >= 0)
+		memset(b, 0, sizeof *b);
+}
+
 static void ch_on_event(void *state, const struct ph_event *ev)
 {
 	struct ch_state *st = state;
 	const struct ph_http_msg *m = ev->u.proto;
 	if (!ev->conn || (!m && ev->kind != PH_EV_FLOW_END))
 		return;
+	if (ev->kind == PH_EV_FLOW_END) {
+		ch_flow_end(st, ev);
+		return;
+	}
 	int side = ph_detect_side(&st->base, ev->conn);
 	if (side < 0)
 		return;
-	if (ev->kind == PH_EV_FLOW_END) {
-		struct ch_body *b = ch_body_get(st, ev->conn->id);
-		if (b)
-			memset(b, 0, sizeof *b);
-		return;
-	}
 	if (ev->kind == PH_EV_HTTP_BODY)
 		ch_body_event(st, ev, side, ev->u.proto);
 	else if (ev->kind == PH_EV_HTTP_REQUEST && m->is_request)

@@ -6,7 +6,9 @@
  * chunk by chunk as they arrive; the finding says when the hash covers only
  * part of the body (gap, cap, cut connection). State: a fixed table of
  * bodies in progress (option max_tracked), released when each body has
- * been classified as not executable or has ended; misses are counted. */
+ * been classified as not executable or has ended; misses are counted. The
+ * flow's slot PH_SLOT_PAYLOAD points at its entry (checked against the
+ * entry's connection id, so a released entry is never mistaken for it). */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,24 @@ static struct pl_body *pl_find(struct pl_state *st, uint64_t id)
 		if (st->tab[i].conn_id == id)
 			return &st->tab[i];
 	return NULL;
+}
+
+/* The flow's entry in progress, or NULL: O(1) through the flow's slot. */
+static struct pl_body *pl_of(struct pl_state *st, const struct ph_event *ev)
+{
+	uint64_t id = ev->conn->id + 1;
+	if (!ev->slots)
+		return pl_find(st, id);
+	struct pl_body *b = ev->slots[PH_SLOT_PAYLOAD];
+	return b && b->conn_id == id ? b : NULL;
+}
+
+/* Gives the free entry b to the event's flow. */
+static void pl_claim(struct pl_body *b, const struct ph_event *ev)
+{
+	b->conn_id = ev->conn->id + 1;
+	if (ev->slots)
+		ev->slots[PH_SLOT_PAYLOAD] = b;
 }
 
 static void pl_release(struct pl_body *b)
@@ -338,7 +358,7 @@ static void pl_report(struct pl_state *st, const struct ph_event *ev,
 static void pl_body_event(struct pl_state *st, const struct ph_event *ev,
 			  const struct ph_http_body *hb)
 {
-	struct pl_body *b = pl_find(st, ev->conn->id + 1);
+	struct pl_body *b = pl_of(st, ev);
 	if (hb->data && hb->len && hb->offset == 0) {
 		if (b)
 			pl_release(b); /* a new message on the flow */
@@ -348,7 +368,7 @@ static void pl_body_event(struct pl_state *st, const struct ph_event *ev,
 			st->untracked++;
 			return;
 		}
-		b->conn_id = ev->conn->id + 1;
+		pl_claim(b, ev);
 		b->first_ns = ev->ts_ns;
 		b->first_pkt = ev->pkt_no;
 	}
@@ -398,7 +418,7 @@ static void pl_raw_start(struct pl_state *st, const struct ph_event *ev)
 		st->untracked++;
 		return;
 	}
-	b->conn_id = ev->conn->id + 1;
+	pl_claim(b, ev);
 	b->raw = true;
 	b->first_ns = ev->ts_ns;
 	b->first_pkt = ev->pkt_no;
@@ -416,10 +436,12 @@ static void pl_raw_start(struct pl_state *st, const struct ph_event *ev)
 
 static void pl_raw_stream(struct pl_state *st, const struct ph_event *ev)
 {
+	if (ev->u.stream.len == 0 || (!st->nraw && ev->u.stream.offset > 8))
+		return; /* nothing to feed or start */
 	int side = ph_detect_side(&st->base, ev->conn);
-	if (side < 0 || (int)ev->dir == side || ev->u.stream.len == 0)
+	if (side < 0 || (int)ev->dir == side)
 		return; /* only what the device receives */
-	struct pl_body *b = st->nraw ? pl_find(st, ev->conn->id + 1) : NULL;
+	struct pl_body *b = st->nraw ? pl_of(st, ev) : NULL;
 	if (b && b->raw) {
 		uint32_t n = ev->u.stream.len;
 		uint64_t room = b->raw_len < PH_HTTP_BODY_CAP ?
@@ -448,11 +470,13 @@ static void pl_on_event(void *state, const struct ph_event *ev)
 	if (!ev->conn)
 		return;
 	if (ev->kind == PH_EV_FLOW_END) {
-		struct pl_body *b = pl_find(st, ev->conn->id + 1);
+		struct pl_body *b = pl_of(st, ev);
 		if (b && b->raw)
 			pl_raw_end(st, ev, b);
 		if (b)
 			pl_release(b);
+		if (ev->slots)
+			ev->slots[PH_SLOT_PAYLOAD] = NULL;
 		return;
 	}
 	if (ev->kind == PH_EV_STREAM) {

@@ -4,9 +4,12 @@
  * risk), an unrecognised protocol whose payload looks encrypted (Shannon
  * entropy of the first bytes of each direction) on a non-standard port,
  * other unrecognised TCP/UDP sessions with payload, and ICMP echo
- * carrying large or high-entropy payloads (ICMP tunnels). Per-flow byte
- * histograms live in a bounded table keyed by connection id, created at
- * the first payload of a flow worth sampling and freed at its end. */
+ * carrying large or high-entropy payloads (ICMP tunnels). Per-flow state
+ * (the first payload bytes of each direction, in buffers that grow to
+ * sample_bytes) lives in the flow's slot PH_SLOT_UNUSUAL_PORT, created at
+ * the first payload of a flow worth sampling, at most max_flows at once,
+ * and freed at its end; histograms are built only when a verdict needs
+ * them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,24 +22,19 @@
 extern const struct ph_module ph_unusual_port_module;
 
 struct up_flow {
-	uint64_t id;            /* conn id + 1; 0 = free slot */
-	uint32_t n[2];          /* bytes in each histogram */
+	uint32_t n[2];          /* bytes sampled in each direction */
+	uint32_t cap[2];        /* room in buf[] */
+	uint8_t *buf[2];        /* the sampled bytes */
 	uint32_t icmp_max;      /* largest ICMP echo payload */
-	uint16_t hist[2][256];
-	uint16_t dhist[2][256];  /* differences of consecutive bytes: a
-				    counter pattern is uniform in bytes but
-				    constant in differences */
-	uint8_t prev[2];
 	bool ndpi_risk;         /* nDPI: known protocol on non-std port */
 };
 
 struct up_state {
 	struct ph_detect_base base;
-	struct up_flow *v;
-	uint32_t cap, n, max;
+	uint32_t n, max;
 	uint32_t sample_bytes, min_bytes, icmp_large;
 	double entropy_bits;
-	uint64_t sampled, table_full, icmp_packets;
+	uint64_t sampled, table_full, icmp_packets, oom;
 };
 
 /* Usual ports of each protocol (conn.log service names). */
@@ -47,72 +45,95 @@ static const uint16_t http_ports[] = {80, 81, 591, 3128, 8000, 8008, 8080,
 	8081, 8088, 8880, 8888};
 static const uint16_t quic_ports[] = {443, 80, 8443, 784, 853};
 static const uint16_t dns_ports[] = {53, 5353, 5355, 853};
-/* Ports whose unrecognised payload is expected (web, push, calls). */
-static const uint16_t std_ports[] = {53, 80, 123, 443, 853, 3478, 5222,
-	5223, 5228, 8080, 8443};
 
-static uint32_t slot_of(const struct up_state *st, uint64_t key)
-{
-	key *= 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(key >> 32) & (st->cap - 1);
-}
-
-/* The flow's record; created when `create` (NULL when full). */
-static struct up_flow *flow_get(struct up_state *st, uint64_t id,
+/* The flow's record; created when `create` (NULL when max_flows records
+ * are alive, or out of memory; both counted). */
+static struct up_flow *flow_get(struct up_state *st, const struct ph_event *ev,
 				bool create)
 {
-	uint64_t key = id + 1;
-	uint32_t i = slot_of(st, key);
-	for (; st->v[i].id; i = (i + 1) & (st->cap - 1))
-		if (st->v[i].id == key)
-			return &st->v[i];
-	if (!create)
+	if (!ev->slots)
 		return NULL;
+	struct up_flow **slot =
+		(struct up_flow **)&ev->slots[PH_SLOT_UNUSUAL_PORT];
+	if (*slot || !create)
+		return *slot;
 	if (st->n >= st->max) {
 		st->table_full++;
 		return NULL;
 	}
-	memset(&st->v[i], 0, sizeof st->v[i]);
-	st->v[i].id = key;
+	*slot = calloc(1, sizeof **slot);
+	if (!*slot) {
+		st->oom++;
+		return NULL;
+	}
 	st->n++;
 	st->sampled++;
-	return &st->v[i];
+	return *slot;
 }
 
-/* Linear-probing delete with backward shift. */
-static void flow_del(struct up_state *st, struct up_flow *f)
+static void flow_del(struct up_state *st, const struct ph_event *ev)
 {
-	uint32_t i = (uint32_t)(f - st->v), j = i;
-	st->v[i].id = 0;
+	struct up_flow **slot =
+		(struct up_flow **)&ev->slots[PH_SLOT_UNUSUAL_PORT];
+	free((*slot)->buf[0]);
+	free((*slot)->buf[1]);
+	free(*slot);
+	*slot = NULL;
 	st->n--;
-	for (;;) {
-		j = (j + 1) & (st->cap - 1);
-		if (!st->v[j].id)
-			return;
-		uint32_t k = slot_of(st, st->v[j].id);
-		bool move = i <= j ? (k <= i || k > j) : (k <= i && k > j);
-		if (move) {
-			st->v[i] = st->v[j];
-			st->v[j].id = 0;
-			i = j;
-		}
+}
+
+/* Room for `want` bytes in the direction's buffer (grown by doubling, up
+ * to sample_bytes); false when out of memory (counted). */
+static bool grow(struct up_state *st, struct up_flow *f, int dir,
+		 uint32_t want)
+{
+	if (want <= f->cap[dir])
+		return true;
+	uint32_t cap = f->cap[dir] ? f->cap[dir] : 64;
+	while (cap < want)
+		cap *= 2;
+	if (cap > st->sample_bytes)
+		cap = st->sample_bytes;
+	uint8_t *b = realloc(f->buf[dir], cap);
+	if (!b) {
+		st->oom++;
+		return false;
 	}
+	f->buf[dir] = b;
+	f->cap[dir] = cap;
+	return true;
 }
 
 static void add_bytes(struct up_state *st, struct up_flow *f, int dir,
 		      const uint8_t *p, uint32_t len)
 {
-	uint32_t room = st->sample_bytes - f->n[dir];
 	if (f->n[dir] >= st->sample_bytes)
 		return;
+	uint32_t room = st->sample_bytes - f->n[dir];
 	if (len > room)
 		len = room;
-	for (uint32_t i = 0; i < len; i++) {
-		f->hist[dir][p[i]]++;
-		f->dhist[dir][(uint8_t)(p[i] - f->prev[dir])]++;
-		f->prev[dir] = p[i];
-	}
+	if (!len || !grow(st, f, dir, f->n[dir] + len))
+		return;
+	memcpy(f->buf[dir] + f->n[dir], p, len);
 	f->n[dir] += len;
+}
+
+/* Entropy of a direction's sample: the lower of its bytes' and of the
+ * differences of consecutive bytes (the first from 0), so counters and
+ * repeated patterns stay low. */
+static double dir_entropy(const struct up_flow *f, int dir)
+{
+	uint16_t hist[256] = {0}, dhist[256] = {0};
+	uint8_t prev = 0;
+	const uint8_t *p = f->buf[dir];
+	for (uint32_t i = 0; i < f->n[dir]; i++) {
+		hist[p[i]]++;
+		dhist[(uint8_t)(p[i] - prev)]++;
+		prev = p[i];
+	}
+	double h = ph_bd_entropy(hist, f->n[dir]);
+	double dh = ph_bd_entropy(dhist, f->n[dir]);
+	return dh < h ? dh : h;
 }
 
 /* Worth sampling: TCP/UDP to a port where unrecognised payload is
@@ -121,8 +142,16 @@ static bool wanted(const struct ph_conn *c)
 {
 	if (c->proto == 1 || c->proto == 58)
 		return true;
-	return (c->proto == 6 || c->proto == 17) &&
-	       !ph_bd_port_in(std_ports, sizeof std_ports / 2, c->resp_port);
+	if (c->proto != 6 && c->proto != 17)
+		return false;
+	switch (c->resp_port) { /* unrecognised payload expected here: web,
+				   push, calls */
+	case 53: case 80: case 123: case 443: case 853: case 3478: case 5222:
+	case 5223: case 5228: case 8080: case 8443:
+		return false;
+	default:
+		return true;
+	}
 }
 
 static void on_payload(struct up_state *st, const struct ph_event *ev,
@@ -130,7 +159,7 @@ static void on_payload(struct up_state *st, const struct ph_event *ev,
 {
 	if (!len || !wanted(ev->conn))
 		return;
-	struct up_flow *f = flow_get(st, ev->conn->id, true);
+	struct up_flow *f = flow_get(st, ev, true);
 	if (f)
 		add_bytes(st, f, ev->dir == PH_DIR_RESP, p, len);
 }
@@ -157,7 +186,7 @@ static void on_packet(struct up_state *st, const struct ph_event *ev)
 	st->icmp_packets++;
 	uint32_t total = ev->u.packet.ip_len > hl + 8 ?
 			 ev->u.packet.ip_len - hl - 8 : 0;
-	struct up_flow *f = flow_get(st, c->id, true);
+	struct up_flow *f = flow_get(st, ev, true);
 	if (!f)
 		return;
 	if (total > f->icmp_max)
@@ -165,17 +194,13 @@ static void on_packet(struct up_state *st, const struct ph_event *ev)
 	add_bytes(st, f, ev->dir == PH_DIR_RESP, ip + hl + 8, cap - hl - 8);
 }
 
-/* Highest entropy over the directions with enough bytes; -1 if none.
- * A direction's entropy is the lower of its bytes' and their
- * differences', so counters and repeated patterns stay low. */
+/* Highest entropy over the directions with enough bytes; -1 if none. */
 static double best_entropy(const struct up_state *st, const struct up_flow *f)
 {
 	double best = -1;
 	for (int d = 0; f && d < 2; d++)
 		if (f->n[d] >= st->min_bytes) {
-			double h = ph_bd_entropy(f->hist[d], f->n[d]);
-			double dh = ph_bd_entropy(f->dhist[d], f->n[d]);
-			h = dh < h ? dh : h;
+			double h = dir_entropy(f, d);
 			best = h > best ? h : best;
 		}
 	return best;
@@ -183,6 +208,8 @@ static double best_entropy(const struct up_state *st, const struct up_flow *f)
 
 static bool has_svc(const struct ph_conn *c, const char *name)
 {
+	if (!c->service[0])
+		return false;
 	size_t n = strlen(name);
 	for (const char *p = c->service; (p = strstr(p, name)); p += n)
 		if ((p == c->service || p[-1] == ',') &&
@@ -213,6 +240,8 @@ static const char *label_proto(const struct ph_conn *c, bool *usual)
 {
 	for (size_t i = 0; i < sizeof lbl_ports / sizeof lbl_ports[0]; i++) {
 		const struct lbl_ports *l = &lbl_ports[i];
+		if (c->app_label[0] != l->name[0])
+			continue;
 		size_t n = strlen(l->name);
 		if (strncmp(c->app_label, l->name, n) != 0 ||
 		    (c->app_label[n] != '\0' && c->app_label[n] != '.'))
@@ -379,7 +408,7 @@ static void judge_l4(struct up_state *st, const struct ph_event *ev,
 static void on_end(struct up_state *st, const struct ph_event *ev)
 {
 	const struct ph_conn *c = ev->conn;
-	struct up_flow *fl = flow_get(st, c->id, false);
+	struct up_flow *fl = flow_get(st, ev, false);
 	int side = ph_detect_side(&st->base, c);
 	if (side >= 0) {
 		if ((c->proto == 1 || c->proto == 58) && fl)
@@ -388,7 +417,7 @@ static void on_end(struct up_state *st, const struct ph_event *ev)
 			judge_l4(st, ev, side, fl);
 	}
 	if (fl)
-		flow_del(st, fl);
+		flow_del(st, ev);
 }
 
 static void on_label(struct up_state *st, const struct ph_event *ev)
@@ -396,7 +425,7 @@ static void on_label(struct up_state *st, const struct ph_event *ev)
 	const struct ph_app_label *l = ev->u.proto;
 	for (unsigned i = 0; i < l->nrisks && i < PH_LABEL_MAX_RISKS; i++)
 		if (l->risks[i] && strstr(l->risks[i], "Non Std Port")) {
-			struct up_flow *f = flow_get(st, ev->conn->id, true);
+			struct up_flow *f = flow_get(st, ev, true);
 			if (f)
 				f->ndpi_risk = true;
 		}
@@ -407,6 +436,9 @@ static void up_on_event(void *state, const struct ph_event *ev)
 	struct up_state *st = state;
 	if (!ev->conn)
 		return;
+	if (ev->kind == PH_EV_PACKET && ev->conn->proto != 1 &&
+	    ev->conn->proto != 58)
+		return; /* the common case: only ICMP packets are looked at */
 	switch (ev->kind) {
 	case PH_EV_STREAM:
 		on_payload(st, ev, ev->u.stream.data, ev->u.stream.len);
@@ -447,14 +479,6 @@ static int up_init(const struct ph_module_env *env, void **state,
 		return ph_err_set(err, PH_ENOMEM, "out of memory");
 	st->base = base;
 	st->max = (uint32_t)ph_module_option(env, m, "max_flows");
-	st->cap = 16;
-	while (st->cap < 2 * st->max)
-		st->cap <<= 1;
-	st->v = calloc(st->cap, sizeof *st->v);
-	if (!st->v) {
-		free(st);
-		return ph_err_set(err, PH_ENOMEM, "out of memory");
-	}
 	st->sample_bytes = (uint32_t)ph_module_option(env, m, "sample_bytes");
 	st->min_bytes = (uint32_t)ph_module_option(env, m, "min_bytes");
 	st->entropy_bits = ph_module_option(env, m, "entropy_bits");
@@ -471,6 +495,7 @@ static unsigned up_counters(const void *state, struct ph_module_counter *out,
 		{"flows_sampled", st->sampled},
 		{"flows_not_sampled_table_full", st->table_full},
 		{"icmp_echo_packets", st->icmp_packets},
+		{"flows_not_sampled_out_of_memory", st->oom},
 		{"findings_dropped", st->base.dropped},
 	};
 	return ph_module_counters_copy(out, max, c, sizeof c / sizeof c[0]);
@@ -478,9 +503,7 @@ static unsigned up_counters(const void *state, struct ph_module_counter *out,
 
 static void up_destroy(void *state)
 {
-	struct up_state *st = state;
-	free(st->v);
-	free(st);
+	free(state);
 }
 
 const struct ph_module ph_unusual_port_module = {
