@@ -358,7 +358,7 @@ static void test_sources_and_names(void **state)
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char p[512];
+	char p[1200];
 	snprintf(p, sizeof p, "%s/%s", dir, name);
 	FILE *fp = fopen(p, "wb");
 	assert_non_null(fp);

@@ -20,7 +20,7 @@ static char root[256];
 
 static void write_file(const char *name, const char *text)
 {
-	char p[512];
+	char p[1200];
 	snprintf(p, sizeof p, "%s/%s", root, name);
 	FILE *f = fopen(p, "wb");
 	assert_non_null(f);
