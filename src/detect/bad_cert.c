@@ -59,37 +59,12 @@ static struct bc_flow *bc_slot(struct bc_state *st, uint64_t id)
 	return f;
 }
 
-struct bc_text {
-	const char *id, *title, *matched, *field, *name;
-	enum ph_severity sev;
-	enum ph_confidence conf;
-	const char *explain, *advice;
-};
 
 static const char ADVICE_CERT[] =
 	"If the app connected anyway, it does not check certificates and "
 	"anyone on the network can read its traffic: update or remove it. "
 	"If this is a web site or service you use, do not enter passwords "
 	"on this network until the certificate is explained.";
-
-static void bc_report(struct bc_state *st, const struct ph_event *ev,
-		      int side, const struct bc_text *t)
-{
-	struct ph_finding f;
-	memset(&f, 0, sizeof f);
-	ph_detect_evidence(&f, ev, side);
-	snprintf(f.id, sizeof f.id, "%s", t->id);
-	snprintf(f.title, sizeof f.title, "%s", t->title);
-	snprintf(f.matched, sizeof f.matched, "%s", t->matched);
-	snprintf(f.field, sizeof f.field, "%s", t->field);
-	snprintf(f.name, sizeof f.name, "%s", t->name);
-	snprintf(f.explain, sizeof f.explain, "%s", t->explain);
-	snprintf(f.advice, sizeof f.advice, "%s", t->advice);
-	snprintf(f.attack, sizeof f.attack, "T1557");
-	f.severity = t->sev;
-	f.confidence = t->conf;
-	ph_detect_emit(&st->base, &f);
-}
 
 /* The name findings are about: the SNI, else the leaf's CN. */
 static const char *bc_name(const struct bc_flow *fl, const struct ph_x509 *x)
@@ -130,11 +105,11 @@ static void leaf_self_signed(struct bc_state *st, const struct ph_event *ev,
 			       "port, or a local router, printer or TV) apps "
 			       "sometimes pin such a certificate on purpose, "
 			       "so this is rated low.");
-		struct bc_text t = {"bad_cert.self_signed",
+		struct ph_detect_text t = {"bad_cert.self_signed",
 			"Server used a self-signed certificate", name,
 			"x509.subject", name, web ? PH_SEV_MEDIUM : PH_SEV_LOW,
-			PH_CONF_HIGH, text, ADVICE_CERT};
-		bc_report(st, ev, side, &t);
+			PH_CONF_HIGH, text, ADVICE_CERT, "T1557"};
+		ph_detect_report(&st->base, ev, side, &t);
 	}
 }
 
@@ -155,14 +130,14 @@ static void leaf_validity(struct bc_state *st, const struct ph_event *ev,
 			 "of a forged one.", expired ? "expired" :
 			 "not yet valid", (long long)x->not_before,
 			 (long long)x->not_after);
-		struct bc_text t = {expired ? "bad_cert.expired" :
+		struct ph_detect_text t = {expired ? "bad_cert.expired" :
 					      "bad_cert.not_yet_valid",
 			expired ? "Server used an expired certificate"
 				: "Server used a not-yet-valid certificate",
 			name, "x509.validity", name,
 			web ? PH_SEV_MEDIUM : PH_SEV_LOW, PH_CONF_HIGH, text,
-			ADVICE_CERT};
-		bc_report(st, ev, side, &t);
+			ADVICE_CERT, "T1557"};
+		ph_detect_report(&st->base, ev, side, &t);
 	}
 }
 
@@ -179,12 +154,12 @@ static void leaf_long(struct bc_state *st, const struct ph_event *ev,
 			 "than 398 days since September 2020, so it comes "
 			 "from a private CA (a company, a device maker, an "
 			 "app's own or an interception product).", days);
-		struct bc_text t = {"bad_cert.long_validity",
+		struct ph_detect_text t = {"bad_cert.long_validity",
 			"Certificate valid for unusually long", name,
 			"x509.validity", name, PH_SEV_INFO, PH_CONF_MEDIUM,
 			text, "Only a concern together with other findings "
-			"for the same server."};
-		bc_report(st, ev, side, &t);
+			"for the same server.", "T1557"};
+		ph_detect_report(&st->base, ev, side, &t);
 	}
 }
 
@@ -229,10 +204,10 @@ static void strength_checks(struct bc_state *st, const struct ph_event *ev,
 			 "keys since 2013.", x->chain_pos ? "intermediate" :
 			 "server", x->subject, x->key_bits,
 			 rsa ? "RSA/DSA" : "EC");
-		struct bc_text t = {"bad_cert.weak_key",
+		struct ph_detect_text t = {"bad_cert.weak_key",
 			"Certificate with a weak key", m, "x509.key", name,
-			PH_SEV_LOW, PH_CONF_HIGH, text, ADVICE_CERT};
-		bc_report(st, ev, side, &t);
+			PH_SEV_LOW, PH_CONF_HIGH, text, ADVICE_CERT, "T1557"};
+		ph_detect_report(&st->base, ev, side, &t);
 	}
 	bool md5 = has_ci(x->sig_alg, "md5") || has_ci(x->sig_alg, "md2");
 	bool sha1 = has_ci(x->sig_alg, "sha1");
@@ -243,11 +218,11 @@ static void strength_checks(struct bc_state *st, const struct ph_event *ev,
 			 "signature. Public CAs stopped this in 2016.",
 			 x->chain_pos ? "intermediate" : "server", x->subject,
 			 x->sig_alg);
-		struct bc_text t = {"bad_cert.weak_signature",
+		struct ph_detect_text t = {"bad_cert.weak_signature",
 			"Certificate signed with a broken hash", x->sig_alg,
 			"x509.sig_alg", name, md5 ? PH_SEV_MEDIUM : PH_SEV_LOW,
-			PH_CONF_HIGH, text, ADVICE_CERT};
-		bc_report(st, ev, side, &t);
+			PH_CONF_HIGH, text, ADVICE_CERT, "T1557"};
+		ph_detect_report(&st->base, ev, side, &t);
 	}
 }
 
@@ -269,13 +244,13 @@ static void incomplete_chain(struct bc_state *st, const struct ph_event *ev,
 		 "missing intermediates themselves cannot verify it; an app "
 		 "that still connects may not be checking certificates at all.",
 		 x->issuer);
-	struct bc_text t = {"bad_cert.incomplete_chain",
+	struct ph_detect_text t = {"bad_cert.incomplete_chain",
 		"Server sent an incomplete certificate chain", name,
 		"x509.issuer", name, web ? PH_SEV_LOW : PH_SEV_INFO,
 		PH_CONF_MEDIUM, text,
 		"Nothing to do on the device; tell the service's operator to "
-		"send the whole chain."};
-	bc_report(st, ev, side, &t);
+		"send the whole chain.", "T1557"};
+	ph_detect_report(&st->base, ev, side, &t);
 }
 
 static void on_cert(struct bc_state *st, const struct ph_event *ev)
@@ -320,7 +295,7 @@ static void on_done(struct bc_state *st, const struct ph_event *ev)
 		return;
 	struct bc_flow web = {.sni = "x"};
 	bool w = web_context(ev, side, &web);
-	struct bc_text t = {"bad_cert.name_mismatch",
+	struct ph_detect_text t = {"bad_cert.name_mismatch",
 		"Certificate is for another name", s->server_name, "tls.sni",
 		s->server_name, truncated ? PH_SEV_INFO :
 		w ? PH_SEV_MEDIUM : PH_SEV_LOW,
@@ -333,8 +308,8 @@ static void on_done(struct bc_state *st, const struct ph_event *ev)
 		"443; mail and other servers more often do (rated low). "
 		"When the certificate lists more names than are kept (16), "
 		"the name may be among the others: then this is info only.",
-		ADVICE_CERT};
-	bc_report(st, ev, side, &t);
+		ADVICE_CERT, "T1557"};
+	ph_detect_report(&st->base, ev, side, &t);
 }
 
 static void on_hello(struct bc_state *st, const struct ph_event *ev)

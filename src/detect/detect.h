@@ -46,6 +46,21 @@ void ph_detect_evidence(struct ph_finding *f, const struct ph_event *ev,
 void ph_detect_conn_evidence(struct ph_finding *f, const struct ph_event *ev,
 			     int side);
 
+/* The words of one finding; everything else comes from the event. NULL
+ * strings are written as "". Fields in this order so detections can use
+ * positional initialisers. */
+struct ph_detect_text {
+	const char *id, *title, *matched, *field, *name;
+	enum ph_severity sev;
+	enum ph_confidence conf;
+	const char *explain, *advice, *attack;
+};
+
+/* Builds a finding from ev's evidence (side as ph_detect_side) and t,
+ * and adds it (ph_detect_emit). */
+void ph_detect_report(struct ph_detect_base *b, const struct ph_event *ev,
+		      int side, const struct ph_detect_text *t);
+
 /* Adds the finding (copies it); counts drops. */
 void ph_detect_emit(struct ph_detect_base *b, const struct ph_finding *f);
 

@@ -86,6 +86,30 @@ void ph_detect_emit(struct ph_detect_base *b, const struct ph_finding *f)
 		b->emitted++;
 }
 
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+void ph_detect_report(struct ph_detect_base *b, const struct ph_event *ev,
+		      int side, const struct ph_detect_text *t)
+{
+	struct ph_finding f;
+	memset(&f, 0, sizeof f);
+	ph_detect_evidence(&f, ev, side);
+	snprintf(f.id, sizeof f.id, "%s", nz(t->id));
+	snprintf(f.title, sizeof f.title, "%s", nz(t->title));
+	snprintf(f.matched, sizeof f.matched, "%s", nz(t->matched));
+	snprintf(f.field, sizeof f.field, "%s", nz(t->field));
+	snprintf(f.name, sizeof f.name, "%s", nz(t->name));
+	snprintf(f.explain, sizeof f.explain, "%s", nz(t->explain));
+	snprintf(f.advice, sizeof f.advice, "%s", nz(t->advice));
+	snprintf(f.attack, sizeof f.attack, "%s", nz(t->attack));
+	f.severity = t->sev;
+	f.confidence = t->conf;
+	ph_detect_emit(b, &f);
+}
+
 void ph_detect_catf(char *buf, size_t n, size_t *len, const char *fmt, ...)
 {
 	if (*len + 1 >= n)

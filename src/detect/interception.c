@@ -219,12 +219,6 @@ static const char *reg_domain(const char *name)
 /* ------------------------------------------------------------------ */
 /* Findings. */
 
-struct ic_text {
-	const char *id, *title, *matched, *field, *name;
-	enum ph_severity sev;
-	enum ph_confidence conf;
-	const char *explain;
-};
 
 static const char ADVICE[] =
 	"Check the device for installed certificates (Android: Settings > "
@@ -233,25 +227,6 @@ static const char ADVICE[] =
 	"'security' apps you did not install; ask whether this network "
 	"(work, school, hotel) inspects TLS. Until explained, do not use "
 	"the device or network for sensitive conversations.";
-
-static void ic_report(struct ic_state *st, const struct ph_event *ev,
-		      int side, const struct ic_text *t)
-{
-	struct ph_finding f;
-	memset(&f, 0, sizeof f);
-	ph_detect_evidence(&f, ev, side);
-	snprintf(f.id, sizeof f.id, "%s", t->id);
-	snprintf(f.title, sizeof f.title, "%s", t->title);
-	snprintf(f.matched, sizeof f.matched, "%s", t->matched);
-	snprintf(f.field, sizeof f.field, "%s", t->field);
-	snprintf(f.name, sizeof f.name, "%s", t->name);
-	snprintf(f.explain, sizeof f.explain, "%s", t->explain);
-	snprintf(f.advice, sizeof f.advice, "%s", ADVICE);
-	snprintf(f.attack, sizeof f.attack, "T1557");
-	f.severity = t->sev;
-	f.confidence = t->conf;
-	ph_detect_emit(&st->base, &f);
-}
 
 /* The same name, another issuer organisation than before. */
 static void check_name(struct ic_state *st, const struct ph_event *ev,
@@ -286,11 +261,11 @@ static void check_name(struct ic_state *st, const struct ph_event *ev,
 			  : "One of them is no public CA: a device on the "
 			    "path replacing certificates looks exactly like "
 			    "this.");
-	struct ic_text t = {"interception.issuer_changed",
+	struct ph_detect_text t = {"interception.issuer_changed",
 		"Same server, different certificate issuer", m, "x509.issuer",
 		sni, both_pub ? PH_SEV_LOW : PH_SEV_HIGH,
-		both_pub ? PH_CONF_LOW : PH_CONF_MEDIUM, text};
-	ic_report(st, ev, side, &t);
+		both_pub ? PH_CONF_LOW : PH_CONF_MEDIUM, text, ADVICE, "T1557"};
+	ph_detect_report(&st->base, ev, side, &t);
 }
 
 /* One non-public issuer certifying many registered domains. */
@@ -327,10 +302,10 @@ static void check_issuer(struct ic_state *st, const struct ph_event *ev,
 		 "from public CAs; one private CA minting certificates for "
 		 "everything is how TLS interception works.", e->issuer,
 		 e->n, sni);
-	struct ic_text t = {"interception.one_ca_many_names",
+	struct ph_detect_text t = {"interception.one_ca_many_names",
 		"One private CA certifies many unrelated servers", e->issuer,
-		"x509.issuer", sni, PH_SEV_HIGH, PH_CONF_MEDIUM, text};
-	ic_report(st, ev, side, &t);
+		"x509.issuer", sni, PH_SEV_HIGH, PH_CONF_MEDIUM, text, ADVICE, "T1557"};
+	ph_detect_report(&st->base, ev, side, &t);
 }
 
 static void report_product(struct ic_state *st, const struct ph_event *ev,
@@ -346,10 +321,10 @@ static void report_product(struct ic_state *st, const struct ph_event *ev,
 		 "proxy, with a security app that filters web "
 		 "traffic, or with a debugging tool installed.",
 		 sni, x->issuer, prod);
-	struct ic_text t = {"interception.product",
+	struct ph_detect_text t = {"interception.product",
 		"TLS intercepted by an inspection product", x->issuer,
-		"x509.issuer", sni, PH_SEV_HIGH, PH_CONF_HIGH, text};
-	ic_report(st, ev, side, &t);
+		"x509.issuer", sni, PH_SEV_HIGH, PH_CONF_HIGH, text, ADVICE, "T1557"};
+	ph_detect_report(&st->base, ev, side, &t);
 }
 
 static void report_private(struct ic_state *st, const struct ph_event *ev,
@@ -364,11 +339,11 @@ static void report_private(struct ic_state *st, const struct ph_event *ev,
 		 "certificate; benign phones never see this unless a "
 		 "company proxy or a debugging tool is set up.",
 		 sni, wk, x->issuer);
-	struct ic_text t = {"interception.private_ca",
+	struct ph_detect_text t = {"interception.private_ca",
 		"Well-known service certified by a private CA",
 		x->issuer, "x509.issuer", sni, PH_SEV_HIGH,
-		PH_CONF_MEDIUM, text};
-	ic_report(st, ev, side, &t);
+		PH_CONF_MEDIUM, text, ADVICE, "T1557"};
+	ph_detect_report(&st->base, ev, side, &t);
 }
 
 /* The lists' verdict on an issuer, from the cache or computed. */

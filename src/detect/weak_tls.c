@@ -39,20 +39,10 @@ struct wt_text {
 static void wt_report(struct wt_state *st, const struct ph_event *ev,
 		      int side, const struct wt_text *t)
 {
-	struct ph_finding f;
-	memset(&f, 0, sizeof f);
-	ph_detect_evidence(&f, ev, side);
-	snprintf(f.id, sizeof f.id, "%s", t->id);
-	snprintf(f.title, sizeof f.title, "%s", t->title);
-	snprintf(f.matched, sizeof f.matched, "%s", t->matched);
-	snprintf(f.field, sizeof f.field, "%s", t->field);
-	snprintf(f.name, sizeof f.name, "%s", t->name ? t->name : "");
-	snprintf(f.attack, sizeof f.attack, "%s", t->attack ? t->attack : "");
-	snprintf(f.explain, sizeof f.explain, "%s", t->why);
-	snprintf(f.advice, sizeof f.advice, "%s", t->advice);
-	f.severity = t->sev;
-	f.confidence = t->conf;
-	ph_detect_emit(&st->base, &f);
+	struct ph_detect_text w = {t->id, t->title, t->matched, t->field,
+				   t->name, t->sev, t->conf, t->why,
+				   t->advice, t->attack};
+	ph_detect_report(&st->base, ev, side, &w);
 }
 
 static const char ADVICE_APP[] =
