@@ -21,6 +21,7 @@ extern "C" {
 struct ph_intel;
 struct ph_findings;
 struct ph_devices;
+struct ph_identifiers;
 
 #define PH_MODULE_SKIP 1
 
@@ -66,6 +67,10 @@ struct ph_module_env {
 	unsigned nsettings;
 	const char *detections;        /* NULL: all; else the detections to
 					  run, comma-separated */
+	const struct ph_identifiers *identifiers; /* NULL: none given
+					  (include/peephole/identifiers.h) */
+	bool show_secrets;             /* findings may show identifiers
+					  unmasked */
 };
 
 /* One named counter a module reports in the run summary (caps hit,

@@ -12,6 +12,7 @@
 struct ph_intel;
 struct ph_findings;
 struct ph_devices;
+struct ph_identifiers;
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +47,11 @@ struct ph_run_config {
 				           list of detection names to run */
 	const char *const *settings;    /* "<module>.<option>=<value>" */
 	unsigned nsettings;
+	const struct ph_identifiers *identifiers; /* the device's personal
+					     identifiers (pii detection); NULL:
+					     none given */
+	bool show_secrets;              /* findings may show identifiers
+					   unmasked (--show-secrets) */
 	ph_progress_fn progress;    /* may be NULL */
 	void *progress_user;
 };

@@ -203,6 +203,8 @@ int ph_run(const struct ph_run_config *cfg, struct ph_run_summary **summary,
 			.settings = cfg->settings,
 			.nsettings = cfg->nsettings,
 			.detections = cfg->detections,
+			.identifiers = cfg->identifiers,
+			.show_secrets = cfg->show_secrets,
 		};
 		rc = ph_modules_open(&st.mods, &env, &st.bus, cfg->modules,
 				     err);
