@@ -88,6 +88,42 @@ static size_t columns(const char *s, size_t n)
 	return c;
 }
 
+/* Writes a word wider than a line (a DNS tunnel name, a base64 blob) in
+ * pieces that fill each line, cut between UTF-8 characters; returns the
+ * end of the word and leaves *col after its last piece. */
+static const char *wrap_long(const struct tw *t, const char *s, size_t n,
+			     size_t *col, unsigned indent, bool line_empty)
+{
+	if (!line_empty) {
+		if (*col + 2 < TEXT_WIDTH) {
+			fputc(' ', t->out);
+			(*col)++;
+		} else {
+			fprintf(t->out, "\n%*s", (int)indent, "");
+			*col = indent;
+		}
+	}
+	const char *end = s + n;
+	while (s < end) {
+		size_t room = *col < TEXT_WIDTH ? TEXT_WIDTH - *col : 0, k = 0,
+		       cols = 0;
+		while (s + k < end && cols < room) {
+			k++;
+			while (s + k < end && ((unsigned char)s[k] & 0xc0) == 0x80)
+				k++;
+			cols++;
+		}
+		fwrite(s, 1, k, t->out);
+		s += k;
+		*col += cols;
+		if (s < end) {
+			fprintf(t->out, "\n%*s", (int)indent, "");
+			*col = indent;
+		}
+	}
+	return s;
+}
+
 /* Writes text (raw) wrapped at TEXT_WIDTH: the first line continues after
  * `col` columns already written, later lines start with `indent` spaces.
  * A newline in the text starts a new line. Ends with a newline. */
@@ -107,6 +143,11 @@ static void wrap(const struct tw *t, const char *raw, size_t col,
 			continue;
 		}
 		size_t n = strcspn(s, " \n"), w = columns(s, n);
+		if (w > TEXT_WIDTH - indent) { /* a word no line holds */
+			s = wrap_long(t, s, n, &col, indent, line_empty);
+			line_empty = false;
+			continue;
+		}
 		if (!line_empty && col + 1 + w > TEXT_WIDTH) {
 			fprintf(t->out, "\n%*s", (int)indent, "");
 			col = indent, line_empty = true;
@@ -259,7 +300,7 @@ static void ev_when(const struct tw *t, const struct ph_check *c,
 	char a[40], z[40], b[600];
 	fmt_time(x->first_ns, a, sizeof a);
 	fmt_time(x->last_ns, z, sizeof z);
-	if (x->last_ns > x->first_ns)
+	if (x->last_ns > x->first_ns && strcmp(a, z) != 0)
 		snprintf(b, sizeof b, "%s to %s, %u time%s", a, z, x->count,
 			 plural(x->count));
 	else
@@ -272,7 +313,10 @@ static void ev_when(const struct tw *t, const struct ph_check *c,
 	base = base ? base + 1 : fname;
 	int k = snprintf(b, sizeof b, "file %u%s%s%s: ", x->file_idx + 1,
 			 base[0] ? " (" : "", base, base[0] ? ")" : "");
-	if (x->last_pkt > x->first_pkt)
+	if (x->first_pkt == 0) /* only the packet that ended it is known */
+		snprintf(b + k, sizeof b - (size_t)k, "packet %" PRIu64
+			 " (where the connection ended)", x->last_pkt);
+	else if (x->last_pkt > x->first_pkt)
 		snprintf(b + k, sizeof b - (size_t)k,
 			 "first packet %" PRIu64 ", last packet %" PRIu64,
 			 x->first_pkt, x->last_pkt);
@@ -544,6 +588,32 @@ static void write_not_checked(const struct tw *t, const struct ph_check *c)
 	}
 }
 
+/* The last line: what to do now, from the verdict. */
+static void write_next(const struct tw *t, const struct ph_check *c)
+{
+	bool no_ioc = !c->intel || ph_intel_count(c->intel) == 0;
+	const char *next;
+	switch (c->verdict) {
+	case PH_VERDICT_COMPROMISED:
+		next = "Next: keep the device and this capture as they are (no "
+		       "reset) and get expert help; the first finding's advice "
+		       "says how.";
+		break;
+	case PH_VERDICT_SUSPICIOUS:
+		next = "Next: read the medium and high findings above, follow "
+		       "their advice, then check again with a longer capture.";
+		break;
+	default:
+		next = no_ioc ? "Next: run 'peephole update' to fetch the "
+				"indicator feeds, then check again."
+			      : "Next: nothing urgent; if you still suspect "
+				"something, check again with a longer capture.";
+		break;
+	}
+	fputc('\n', t->out);
+	wrap(t, next, 0, 0);
+}
+
 int ph_check_write_text(const struct ph_check *c, FILE *out, bool colour,
 			struct ph_err *err)
 {
@@ -560,6 +630,7 @@ int ph_check_write_text(const struct ph_check *c, FILE *out, bool colour,
 	write_sources(&t, c);
 	write_detections(&t, c);
 	write_not_checked(&t, c);
+	write_next(&t, c);
 	if (fflush(out) != 0 || ferror(out))
 		return ph_err_set(err, PH_EIO, "writing the report: %s",
 				  strerror(errno));

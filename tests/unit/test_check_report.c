@@ -278,6 +278,54 @@ static void test_text_hostile_name(void **state)
 	free(s);
 }
 
+/* A name wider than a line is cut to fit; a finding that knows only the
+ * packet ending its connection says so; the report ends with what to do
+ * next, from the verdict. */
+static void test_text_long_word_and_next(void **state)
+{
+	struct fx *x = *state;
+	char name[250];
+	for (size_t i = 0; i < sizeof name - 1; i++)
+		name[i] = (char)('a' + i % 26);
+	name[sizeof name - 1] = '\0';
+	add_finding(x, "dns_tunnel.suspected", "Tunnel", PH_SEV_MEDIUM, T0,
+		    name);
+	ph_check_decide(&x->c);
+	char *s = render_text(&x->c, false);
+	for (char *p = s, *nl; (nl = strchr(p, '\n')); p = nl + 1)
+		assert_true(nl - p <= 78);
+	/* Nothing of the name is lost: its pieces join back up. */
+	char *joined = calloc(1, strlen(s) + 1);
+	size_t k = 0;
+	for (const char *p = s; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			joined[k++] = *p;
+	assert_non_null(strstr(joined, name));
+	free(joined);
+	/* The last paragraph. */
+	const char *last = NULL;
+	for (const char *p = s; (p = strstr(p, "\n\n")); p++)
+		last = p + 2;
+	assert_non_null(last);
+	assert_int_equal(strncmp(last, "Next: read the medium and high "
+				 "findings above", 44), 0);
+	free(s);
+
+	struct ph_finding f;
+	memset(&f, 0, sizeof f);
+	snprintf(f.id, sizeof f.id, "listener.inbound");
+	snprintf(f.title, sizeof f.title, "Listener");
+	f.severity = PH_SEV_HIGH, f.confidence = PH_CONF_HIGH;
+	f.first_ns = T0, f.last_ns = T0 + 1;
+	f.first_pkt = 0, f.last_pkt = 861, f.count = 1;
+	assert_int_equal(ph_findings_add(x->f, &f), 0);
+	ph_check_decide(&x->c);
+	s = render_text(&x->c, false);
+	HAS(s, "packet 861 (where the");
+	HAS(s, "Next: keep the device and this capture as they are");
+	free(s);
+}
+
 static void test_text_no_intel(void **state)
 {
 	struct fx *x = *state;
@@ -290,6 +338,7 @@ static void test_text_no_intel(void **state)
 	HAS(s, "NOT read to its end: truncated record");
 	HAS(s, "no indicator feed was loaded");
 	HAS(s, "incomplete");
+	HAS(s, "Next: run 'peephole update' to fetch the indicator feeds");
 	free(s);
 }
 
@@ -488,6 +537,7 @@ int main(void)
 		T(test_text_colour),
 		T(test_text_suspicious_allowlisted),
 		T(test_text_hostile_name),
+		T(test_text_long_word_and_next),
 		T(test_text_no_intel),
 		T(test_json),
 		T(test_json_empty),
