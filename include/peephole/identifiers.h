@@ -68,18 +68,21 @@ const char *ph_ident_kind_words(enum ph_ident_kind k);
 /* Parses a file key; -1 when unknown. */
 int ph_ident_kind_parse(const char *key);
 
-/* Masked text of a value for reports: keeps a few leading and trailing
- * characters ("3567********0123", "j***@example.org", "48.8***,2.35**"),
- * or the whole value when show is true. */
+/* Masked text of a value for reports: keeps at most a quarter of the
+ * characters, never more than 4 at each end ("49**********518"); an
+ * e-mail keeps its first letter and domain ("j***@example.org"), a
+ * location one decimal ("48.8*,2.3*"); the whole value when show is
+ * true. See docs/identifiers.md. */
 void ph_ident_mask(const char *value, bool show, char *out, size_t n);
 
 /* One byte string to look for, and what it is: "MD5 of IMEI" is
  * { ident i, how "MD5 of", ... }. */
 struct ph_ident_form {
 	unsigned ident;      /* index in the identifiers */
-	char how[64];        /* "as is", "upper case", "without separators",
-				"URL-encoded", "base64", "hex", "MD5 of",
-				"SHA-256 of MD5 of" ... (words for reports) */
+	char how[64];        /* "plain", "upper case", "URL-encoded", "hex",
+				"base64 (offset 1) of", "MD5 of", "SHA-256
+				of MD5 of" ... (words for reports; see
+				docs/identifiers.md) */
 	uint8_t bytes[160];  /* the literal to search for */
 	uint16_t len;
 	bool nocase;         /* match case-insensitively (hex digests) */

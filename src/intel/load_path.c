@@ -38,7 +38,7 @@ static int fail(struct ph_err *err, int code, const char *path,
 	if (err)
 		snprintf(err->file, sizeof err->file, "%.*s",
 			 (int)sizeof err->file - 1, path);
-	return ph_err_set(err, code, "%s: %s", path, what);
+	return ph_err_set(err, code, "%s", what);
 }
 
 /* Reads the whole file into *buf (owned by the caller). */
