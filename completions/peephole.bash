@@ -7,7 +7,7 @@ _peephole_opts_check='--ioc --allow --cache-dir --no-cache --device
  --identifiers --imei --imsi --iccid --phone --email --wifi-mac --bt-mac
  --android-id --adid --serial --device-name --user --location --ssid
  --custom --show-secrets --json --html --geoip -o --output -f --format
- --color --max-flows --set --list-options --detections -q --quiet -h --help'
+ --color --max-flows --set --list-options --list-detections --detections -q --quiet -h --help'
 _peephole_opts_logs='-o --output -f --format --max-flows --tcp-timeout
  --udp-timeout -m --modules -q --quiet -h --help'
 _peephole_opts_update='--cache-dir --feed --index --no-defaults --timeout

@@ -18,6 +18,7 @@ pkgs=(
   libcmocka-dev                            # unit tests
   tshark tcpdump tcpreplay wireshark-common # peers and benchmark tools
   time python3                              # /usr/bin/time for peak RSS; test scripts
+  chromium                                 # HTML report in a real browser (tests/cli/html_report.sh)
 )
 if [ "$(dpkg --print-architecture)" = amd64 ]; then
   pkgs+=(libhyperscan-dev)

@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+struct ph_destinations;
+struct ph_geoip;
+
 #define PH_CHECK_JSON_VERSION "1.0"
 
 /* A device: a local (RFC 1918, link-local, ULA, CGNAT) host seen in the
@@ -69,6 +72,11 @@ struct ph_check {
 	 * not_checked by ph_check_decide. */
 	const char *const *coverage_gaps;
 	unsigned ncoverage_gaps;
+	/* For the HTML report (src/report/check_html.c): borrowed, may be
+	 * NULL (no table, timeline or volume chart; no country/organisation
+	 * column). */
+	const struct ph_destinations *destinations;
+	const struct ph_geoip *geoip;
 	/* Outputs of ph_check_decide(). */
 	enum ph_verdict verdict;
 	char reason[300];                /* one sentence */
@@ -89,6 +97,10 @@ void ph_check_decide(struct ph_check *c);
 int ph_check_write_text(const struct ph_check *c, FILE *out, bool colour,
 			struct ph_err *err);
 int ph_check_write_json(const struct ph_check *c, FILE *out,
+			struct ph_err *err);
+/* The self-contained HTML report (docs/report-html.md): inline CSS and
+ * SVG, no external resource, readable without JavaScript. */
+int ph_check_write_html(const struct ph_check *c, FILE *out,
 			struct ph_err *err);
 /* notice.log in dir, Zeek format (JSON lines or TSV). */
 int ph_check_write_notice_log(const struct ph_check *c, const char *dir,

@@ -75,6 +75,25 @@ uint64_t ph_findings_dropped(const struct ph_findings *f);
 const struct ph_finding *ph_findings_get(const struct ph_findings *f,
 					 unsigned i);
 
+/* A series of event times attached to a finding (the beats of a beacon,
+ * for the report to plot). At most PH_FINDINGS_SERIES_MAX times per
+ * finding (the first ones) and PH_FINDINGS_SERIES_TOTAL over the
+ * collection. */
+#define PH_FINDINGS_SERIES_MAX 512u
+#define PH_FINDINGS_SERIES_TOTAL 65536u
+/* Copies up to PH_FINDINGS_SERIES_MAX of ts_ns[0..n) (packet times,
+ * ascending) to the finding key folds into (same id, device, field,
+ * matched, remote as ph_findings_add), replacing its series. Returns 0;
+ * PH_EINVAL when no such finding was added (or n is 0), PH_ENOMEM when
+ * the total cap or memory refuses it (the finding keeps no series). */
+int ph_findings_set_series(struct ph_findings *f, const struct ph_finding *key,
+			   const uint64_t *ts_ns, unsigned n);
+/* The series of the finding ph_findings_get(f, i) returns: its length
+ * (0: none) and *ts_ns (borrowed, valid until the collection is freed or
+ * the series replaced). */
+unsigned ph_findings_series(const struct ph_findings *f, unsigned i,
+			    const uint64_t **ts_ns);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@ extern "C" {
 struct ph_intel;
 struct ph_findings;
 struct ph_devices;
+struct ph_destinations;
 struct ph_identifiers;
 
 #define PH_MODULE_SKIP 1
@@ -60,6 +61,8 @@ struct ph_module_env {
 	const struct ph_intel *intel;  /* indicator store */
 	struct ph_findings *findings;  /* where findings go */
 	struct ph_devices *devices;    /* device inventory to fill */
+	struct ph_destinations *destinations; /* who the devices talk to
+					  (destinations.h); NULL: not kept */
 	struct ph_shared *shared;      /* never NULL in a run */
 	/* "<module>.<option>=<value>" settings, checked against the modules'
 	 * option lists before any init; borrowed. */

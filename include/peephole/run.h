@@ -12,6 +12,7 @@
 struct ph_intel;
 struct ph_findings;
 struct ph_devices;
+struct ph_destinations;
 struct ph_identifiers;
 
 #ifdef __cplusplus
@@ -43,6 +44,8 @@ struct ph_run_config {
 	const struct ph_intel *intel;   /* indicators for the detections */
 	struct ph_findings *findings;   /* findings collection to fill */
 	struct ph_devices *devices;     /* device inventory to fill */
+	struct ph_destinations *destinations; /* destinations table to fill
+					   (--html); NULL: not kept */
 	const char *detections;         /* NULL: every detection; else a comma
 				           list of detection names to run */
 	const char *const *settings;    /* "<module>.<option>=<value>" */
@@ -108,6 +111,12 @@ struct ph_module_option;
 void ph_run_list_options(void (*fn)(void *user, const char *module,
 				    const struct ph_module_option *o),
 			 void *user);
+
+/* Every detection (modules that add findings), in registry order: calls
+ * fn with its name and one-line summary. */
+void ph_run_list_detections(void (*fn)(void *user, const char *name,
+				       const char *summary),
+			    void *user);
 
 /* Names of the modules that ran (parsers, logs, detections), in
  * registry order; static strings. */

@@ -1,8 +1,11 @@
 /* `peephole check CAPTURE...`: runs every parser and detection over the
  * captures with the loaded indicators, then prints the verdict and the
  * findings (text on a terminal, or --json), and with -o DIR also writes
- * the Zeek logs and notice.log. Exit status: 1 when a finding of medium
- * severity or more exists (it wins over 4), else the run's status. */
+ * the Zeek logs and notice.log, with --html FILE the HTML page. The
+ * device's personal identifiers (--identifiers FILE, --imei ... flags)
+ * are loaded here for the pii detection; a bad one stops the check
+ * (exit 2). Exit status: 1 when a finding of medium severity or more
+ * exists (it wins over 4), else the run's status. */
 #include <getopt.h>
 #include <pthread.h>
 #include <openssl/evp.h>
@@ -13,14 +16,18 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/html_out.h"
 #include "peephole/check.h"
+#include "peephole/destinations.h"
 #include "peephole/devices.h"
 #include "peephole/finding.h"
+#include "peephole/identifiers.h"
 #include "peephole/module.h"
 
 #define MAX_FINDINGS 10000
 #define MAX_DEVICES 4096
 #define PH_CHECK_MAX_DETECTIONS 48
+#define MAX_IDENT_ARGS (PH_IDENT_MAX + 64)
 
 static const char check_usage[] =
 	"usage: peephole check [options] CAPTURE...\n"
@@ -43,6 +50,11 @@ static const char check_usage[] =
 	"      --device IP|MAC    report on this device only (default: every local\n"
 	"                         RFC 1918, link-local, ULA or CGNAT host)\n"
 	"      --json             print the report as JSON (docs/check-json.md)\n"
+	"      --html FILE        also write the report as one self-contained HTML\n"
+	"                         page (docs/report-html.md)\n"
+	"      --geoip FILE.mmdb  MaxMind-format country or ASN database for the\n"
+	"                         reports (repeatable; also used: any found in\n"
+	"                         /usr/share/GeoIP, /var/lib/GeoIP)\n"
 	"  -o, --output DIR       also write the Zeek logs and notice.log in DIR\n"
 	"  -f, --format FMT       log format: json (default) or tsv\n"
 	"      --color WHEN       auto (default: only on a terminal), always, never\n"
@@ -50,9 +62,21 @@ static const char check_usage[] =
 	"      --set MOD.OPT=VAL  a detection threshold (repeatable); see\n"
 	"                         --list-options for every one and its default\n"
 	"      --list-options     print the detections' options and exit\n"
+	"      --list-detections  print the detections' names and exit\n"
 	"      --detections LIST  run only these detections (comma-separated;\n"
-	"                         default all; names in --list-options and the\n"
-	"                         report's \"Detections run\")\n"
+	"                         default all; names in --list-detections)\n"
+	"\n"
+	"personal identifiers of the device, searched in what it sends (as is,\n"
+	"re-spelt, URL-encoded, hex, base64, MD5/SHA-1/SHA-256; each flag\n"
+	"repeatable; docs/identifiers.md):\n"
+	"      --identifiers FILE KEY=VALUE lines (imei=..., phone=..., '#'\n"
+	"                         comments); repeatable\n"
+	"      --imei N  --imsi N  --iccid N  --phone NUMBER  --email ADDRESS\n"
+	"      --wifi-mac MAC  --bt-mac MAC  --android-id HEX  --adid UUID\n"
+	"      --serial S  --device-name S  --user S  --ssid S  --custom S\n"
+	"      --location LAT,LON[,RADIUS_M]  GPS position (radius default 500 m)\n"
+	"      --show-secrets     print identifiers unmasked in the report\n"
+	"                         (masked by default: 49************8)\n"
 	"  -q, --quiet            no progress on stderr\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -62,7 +86,9 @@ static const char check_usage[] =
 	"             5 output could not be written\n";
 
 enum { OPT_DEVICE = 2000, OPT_JSON, OPT_COLOR, OPT_MAXFLOWS, OPT_SET,
-       OPT_LIST_OPTIONS, OPT_DETECTIONS };
+       OPT_LIST_OPTIONS, OPT_LIST_DETECTIONS, OPT_DETECTIONS, OPT_IDENTIFIERS, OPT_SHOW_SECRETS,
+       OPT_IDENT = 2100 /* + enum ph_ident_kind: --imei ... --custom */ };
+enum { OPT_HTML = 2300, OPT_GEOIP }; /* --html, --geoip (html_out.h) */
 #define MAX_SETTINGS 64
 
 static const struct option check_long[] = {
@@ -77,7 +103,27 @@ static const struct option check_long[] = {
 	{"max-flows", required_argument, NULL, OPT_MAXFLOWS},
 	{"set", required_argument, NULL, OPT_SET},
 	{"list-options", no_argument, NULL, OPT_LIST_OPTIONS},
+	{"list-detections", no_argument, NULL, OPT_LIST_DETECTIONS},
 	{"detections", required_argument, NULL, OPT_DETECTIONS},
+	{"identifiers", required_argument, NULL, OPT_IDENTIFIERS},
+	{"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+	{"imei", required_argument, NULL, OPT_IDENT + PH_ID_IMEI},
+	{"imsi", required_argument, NULL, OPT_IDENT + PH_ID_IMSI},
+	{"iccid", required_argument, NULL, OPT_IDENT + PH_ID_ICCID},
+	{"phone", required_argument, NULL, OPT_IDENT + PH_ID_PHONE},
+	{"email", required_argument, NULL, OPT_IDENT + PH_ID_EMAIL},
+	{"wifi-mac", required_argument, NULL, OPT_IDENT + PH_ID_WIFI_MAC},
+	{"bt-mac", required_argument, NULL, OPT_IDENT + PH_ID_BT_MAC},
+	{"android-id", required_argument, NULL, OPT_IDENT + PH_ID_ANDROID_ID},
+	{"adid", required_argument, NULL, OPT_IDENT + PH_ID_ADID},
+	{"serial", required_argument, NULL, OPT_IDENT + PH_ID_SERIAL},
+	{"device-name", required_argument, NULL, OPT_IDENT + PH_ID_DEVICE_NAME},
+	{"user", required_argument, NULL, OPT_IDENT + PH_ID_USER},
+	{"location", required_argument, NULL, OPT_IDENT + PH_ID_LOCATION},
+	{"ssid", required_argument, NULL, OPT_IDENT + PH_ID_SSID},
+	{"custom", required_argument, NULL, OPT_IDENT + PH_ID_CUSTOM},
+	{"html", required_argument, NULL, OPT_HTML},
+	{"geoip", required_argument, NULL, OPT_GEOIP},
 	{"output", required_argument, NULL, 'o'},
 	{"format", required_argument, NULL, 'f'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -85,14 +131,36 @@ static const struct option check_long[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* --identifiers FILE (kind -1) and --imei VALUE ... in command-line
+ * order, loaded once the options are all read. */
+struct ident_arg {
+	int kind;
+	const char *arg; /* borrowed from argv */
+};
+
 struct check_opts {
 	struct ph_run_config run;
 	struct ph_cli_intel intel;
+	struct ph_cli_html html;
+	struct ident_arg ident[MAX_IDENT_ARGS];
+	unsigned nident;
 	const char *device;
 	const char *settings[MAX_SETTINGS];
 	bool json, quiet;
 	int color; /* -1 auto, 0 never, 1 always */
 };
+
+static int add_ident_arg(struct check_opts *o, int kind, const char *arg)
+{
+	if (o->nident >= MAX_IDENT_ARGS) {
+		ph_cli_errorf("too many identifiers and --identifiers files "
+			      "(max %d)", MAX_IDENT_ARGS);
+		return -1;
+	}
+	o->ident[o->nident].kind = kind;
+	o->ident[o->nident++].arg = arg;
+	return 0;
+}
 
 static int parse_opt(struct check_opts *o, int c, const char *arg)
 {
@@ -117,9 +185,17 @@ static int parse_opt(struct check_opts *o, int c, const char *arg)
 			return ph_cli_errorf("--color: '%s' is not auto, always "
 					     "or never", arg), -1;
 		return 0;
+	case OPT_HTML:
+	case OPT_GEOIP:
+		return ph_cli_html_opt(&o->html, c == OPT_HTML, arg);
 	case OPT_DETECTIONS:
 		o->run.detections = arg;
 		return 0;
+	case OPT_SHOW_SECRETS:
+		o->run.show_secrets = true;
+		return 0;
+	case OPT_IDENTIFIERS:
+		return add_ident_arg(o, -1, arg);
 	case OPT_SET:
 		if (o->run.nsettings >= MAX_SETTINGS)
 			return ph_cli_errorf("too many --set (max %d)",
@@ -134,6 +210,8 @@ static int parse_opt(struct check_opts *o, int c, const char *arg)
 		o->run.max_flows = (uint32_t)v;
 		return 0;
 	default:
+		if (c >= OPT_IDENT && c < OPT_IDENT + PH_ID_KIND_COUNT)
+			return add_ident_arg(o, c - OPT_IDENT, arg);
 		return ph_cli_intel_opt(&o->intel, c, arg);
 	}
 }
@@ -319,6 +397,8 @@ static int render(const struct check_opts *o, struct ph_check *c)
 			 : ph_check_write_text(c, stdout, colour, &err);
 	if (rc == 0 && fflush(stdout) != 0)
 		rc = ph_err_set(&err, PH_EIO, "standard output: write failed");
+	if (rc == 0 && o->html.path && ph_cli_write_html(o->html.path, c) < 0)
+		return PH_EXIT_OUTPUT;
 	if (rc == 0 && o->run.log_dir)
 		rc = ph_check_write_notice_log(c, o->run.log_dir,
 					       o->run.log_format == PH_LOG_TSV,
@@ -332,8 +412,11 @@ static int render(const struct check_opts *o, struct ph_check *c)
 
 struct check_run {
 	struct ph_intel *intel;
+	struct ph_identifiers *identifiers;
 	struct ph_findings *findings;
 	struct ph_devices *devices;
+	struct ph_destinations *dests;  /* --html only */
+	struct ph_geoip *geoip;
 	struct ph_run_summary *summary;
 	struct ph_check_file *files;
 	struct ph_device *devlist;
@@ -345,7 +428,10 @@ static void check_run_free(struct check_run *r)
 	ph_run_summary_free(r->summary);
 	ph_findings_free(r->findings);
 	ph_devices_free(r->devices);
+	ph_destinations_free(r->dests);
+	ph_geoip_free(r->geoip);
 	ph_intel_free(r->intel);
+	ph_identifiers_free(r->identifiers);
 	free(r->files);
 	free(r->devlist);
 	hasher_join(&r->hash);
@@ -382,16 +468,58 @@ static int build_check(struct check_run *r, const struct check_opts *o,
 					    PH_CHECK_MAX_DETECTIONS,
 					    &c->encrypted_flows);
 	c->findings = r->findings;
+	c->destinations = r->dests;
+	c->geoip = r->geoip && ph_geoip_count(r->geoip) ? r->geoip : NULL;
 	c->coverage_gaps = gap_ptrs;
 	c->ncoverage_gaps = collect_gaps(r->summary, gaps, gap_ptrs, 8);
 	ph_check_decide(c);
 	return 0;
 }
 
+/* The identifier files and flags, in command-line order; NULL after
+ * printing the one-line error (it names FILE:LINE or the flag). */
+static struct ph_identifiers *load_identifiers(const struct check_opts *o)
+{
+	struct ph_identifiers *ids = ph_identifiers_new();
+	if (!ids) {
+		ph_cli_errorf("out of memory");
+		return NULL;
+	}
+	for (unsigned i = 0; i < o->nident; i++) {
+		const struct ident_arg *a = &o->ident[i];
+		struct ph_err err;
+		char flag[32];
+		int rc;
+		memset(&err, 0, sizeof err);
+		if (a->kind < 0) {
+			rc = ph_identifiers_load(ids, a->arg, &err);
+		} else {
+			const char *key = ph_ident_kind_key(a->kind);
+			snprintf(flag, sizeof flag, "--%s", key);
+			for (char *p = flag; *p; p++)
+				*p = *p == '_' ? '-' : *p;
+			rc = ph_identifiers_add(ids, key, a->arg, flag, &err);
+		}
+		if (rc < 0) {
+			/* the message names the file and line or the flag */
+			ph_cli_errorf("%s", err.msg);
+			ph_identifiers_free(ids);
+			return NULL;
+		}
+	}
+	return ids;
+}
+
 static int run_check(struct check_opts *o, struct check_run *r)
 {
 	struct ph_err err;
 	memset(&err, 0, sizeof err);
+	if (o->nident) {
+		r->identifiers = load_identifiers(o);
+		if (!r->identifiers)
+			return PH_EXIT_INPUT;
+		o->run.identifiers = r->identifiers;
+	}
 	r->intel = ph_cli_intel_load(&o->intel);
 	if (!r->intel)
 		return PH_EXIT_INPUT;
@@ -406,6 +534,17 @@ static int run_check(struct check_opts *o, struct check_run *r)
 	o->run.intel = r->intel;
 	o->run.findings = r->findings;
 	o->run.devices = r->devices;
+	/* Country and organisation for every report: the --geoip files and
+	 * any database a package installed (none: no lookups). */
+	r->geoip = ph_cli_geoip_open(&o->html);
+	if (!r->geoip)
+		return PH_EXIT_INPUT;
+	if (o->html.path) {
+		r->dests = ph_destinations_new(0);
+		if (!r->dests)
+			return ph_cli_errorf("out of memory"), PH_EXIT_INPUT;
+		o->run.destinations = r->dests;
+	}
 	struct ph_progress prog;
 	ph_progress_init(&prog, o->quiet);
 	o->run.progress = ph_progress_cb;
@@ -439,6 +578,13 @@ static void print_option(void *user, const char *module,
 		       o->def, o->help, o->min, o->max, o->unit);
 }
 
+static void print_detection(void *user, const char *name,
+			    const char *summary)
+{
+	(void)user;
+	printf("%s\t%s\n", name, summary ? summary : "");
+}
+
 int ph_cmd_check(int argc, char **argv)
 {
 	struct check_opts o;
@@ -453,6 +599,10 @@ int ph_cmd_check(int argc, char **argv)
 		}
 		if (c == OPT_LIST_OPTIONS) {
 			ph_run_list_options(print_option, NULL);
+			return fflush(stdout) ? PH_EXIT_OUTPUT : PH_EXIT_OK;
+		}
+		if (c == OPT_LIST_DETECTIONS) {
+			ph_run_list_detections(print_detection, NULL);
 			return fflush(stdout) ? PH_EXIT_OUTPUT : PH_EXIT_OK;
 		}
 		if (c == '?' || parse_opt(&o, c, optarg) < 0) {

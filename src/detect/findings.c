@@ -5,7 +5,9 @@
  * first copy: count grows, first/last time and packet widen, the stronger
  * severity/confidence wins. At most `max` distinct findings; past that,
  * new ones are counted as dropped. The sorted order (severity, confidence,
- * first time) is computed on the first get after an add and cached. */
+ * first time) is computed on the first get after an add and cached.
+ * Series of times attached to findings (ph_findings_set_series) are kept
+ * per finding index, within PH_FINDINGS_SERIES_TOTAL times in all. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,12 @@ struct findings_order {
 	bool valid;
 };
 
+/* The times attached to one finding. */
+struct findings_series {
+	uint64_t *ts;             /* owned, n entries */
+	unsigned n;
+};
+
 struct ph_findings {
 	unsigned max;             /* distinct findings kept at most */
 	unsigned n, cap;          /* used / allocated entries of v */
@@ -31,6 +39,8 @@ struct ph_findings {
 	uint64_t dropped;
 	unsigned nminor;          /* info and low findings kept */
 	struct findings_order *order; /* owned */
+	struct findings_series *series; /* owned, cap entries (or NULL) */
+	unsigned series_total;    /* times held over all series */
 };
 
 const char *ph_severity_name(enum ph_severity s)
@@ -77,6 +87,9 @@ void ph_findings_free(struct ph_findings *f)
 		return;
 	if (f->order)
 		free(f->order->idx);
+	for (unsigned i = 0; f->series && i < f->n; i++)
+		free(f->series[i].ts);
+	free(f->series);
 	free(f->order);
 	free(f->v);
 	free(f->hash);
@@ -183,6 +196,14 @@ static int array_grow(struct ph_findings *f)
 	if (!o)
 		return PH_ENOMEM;
 	f->order->idx = o;
+	if (f->series) {
+		struct findings_series *sr = realloc(f->series,
+						     (size_t)nc * sizeof *sr);
+		if (!sr)
+			return PH_ENOMEM;
+		memset(sr + f->cap, 0, (size_t)(nc - f->cap) * sizeof *sr);
+		f->series = sr;
+	}
 	f->cap = nc;
 	return PH_OK;
 }
@@ -364,4 +385,49 @@ const struct ph_finding *ph_findings_get(const struct ph_findings *f,
 	if (!f->order->valid && !order_build(f))
 		return &f->v[i]; /* no memory to sort: insertion order */
 	return &f->v[f->order->idx[i]];
+}
+
+/* ------------------------------------------------------------------ */
+/* Series. */
+
+int ph_findings_set_series(struct ph_findings *f, const struct ph_finding *key,
+			   const uint64_t *ts_ns, unsigned n)
+{
+	if (!f || !key || !ts_ns || !n)
+		return PH_EINVAL;
+	uint32_t s = slot_find(f, key, key_hash(key));
+	if (!f->slots[s])
+		return PH_EINVAL;
+	unsigned i = f->slots[s] - 1;
+	if (n > PH_FINDINGS_SERIES_MAX)
+		n = PH_FINDINGS_SERIES_MAX;
+	if (!f->series) {
+		f->series = calloc(f->cap, sizeof *f->series);
+		if (!f->series)
+			return PH_ENOMEM;
+	}
+	struct findings_series *sr = &f->series[i];
+	unsigned total = f->series_total - sr->n;
+	uint64_t *ts = total + n <= PH_FINDINGS_SERIES_TOTAL ?
+		       malloc((size_t)n * sizeof *ts) : NULL;
+	if (!ts)
+		return PH_ENOMEM;
+	memcpy(ts, ts_ns, (size_t)n * sizeof *ts);
+	free(sr->ts);
+	sr->ts = ts;
+	sr->n = n;
+	f->series_total = total + n;
+	return PH_OK;
+}
+
+unsigned ph_findings_series(const struct ph_findings *f, unsigned i,
+			    const uint64_t **ts_ns)
+{
+	const struct ph_finding *x = ph_findings_get(f, i);
+	*ts_ns = NULL;
+	if (!x || !f->series)
+		return 0;
+	const struct findings_series *sr = &f->series[x - f->v];
+	*ts_ns = sr->ts;
+	return sr->n;
 }

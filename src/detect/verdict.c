@@ -57,9 +57,20 @@ static void notes_end(struct notes *n)
 		 n->overflow + 1);
 }
 
+/* Findings that say the device's data is exposed rather than that the
+ * device is under someone else's control: an app sending your IMEI in
+ * cleartext is a serious leak, but by itself no sign of a backdoor (the
+ * beacon and indicator findings are), so it makes a capture SUSPICIOUS at
+ * most. */
+static bool is_exposure(const struct ph_finding *x)
+{
+	return strncmp(x->id, "pii.", 4) == 0;
+}
+
 static bool is_compromise(const struct ph_finding *x)
 {
-	return x->severity >= PH_SEV_HIGH && x->confidence == PH_CONF_HIGH;
+	return x->severity >= PH_SEV_HIGH && x->confidence == PH_CONF_HIGH &&
+	       !is_exposure(x);
 }
 
 static bool is_suspicious(const struct ph_finding *x)

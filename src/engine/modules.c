@@ -17,12 +17,14 @@ extern const struct ph_module ph_http_module, ph_http_log_module;
 extern const struct ph_module ph_label_module, ph_ndpi_log_module;
 extern const struct ph_module ph_dhcp_module, ph_dhcp_log_module;
 extern const struct ph_module ph_devices_module;
+extern const struct ph_module ph_destinations_module;
 /* Detections (active only in `peephole check`: they skip logs-only runs). */
 extern const struct ph_module ph_known_bad_module;
+extern const struct ph_module ph_pii_module;
 extern const struct ph_module ph_cleartext_http_module,
 	ph_cleartext_creds_module, ph_remote_access_module, ph_payload_module;
 extern const struct ph_module ph_direct_ip_module, ph_listener_module,
-	ph_unusual_port_module, ph_exfil_module;
+	ph_unusual_port_module, ph_exfil_module, ph_beacon_module;
 extern const struct ph_module ph_weak_tls_module, ph_bad_cert_module,
 	ph_interception_module;
 extern const struct ph_module ph_dns_injection_module,
@@ -39,11 +41,13 @@ static const struct ph_module *const registry[] = {
 	&ph_label_module, &ph_ndpi_log_module,
 	&ph_dhcp_module, &ph_dhcp_log_module,
 	&ph_devices_module, /* before the detections: learns device addresses */
+	&ph_destinations_module, /* after devices: who they talk to */
 	&ph_known_bad_module,
 	&ph_cleartext_http_module, &ph_cleartext_creds_module,
+	&ph_pii_module,
 	&ph_remote_access_module, &ph_payload_module,
 	&ph_direct_ip_module, &ph_listener_module, &ph_unusual_port_module,
-	&ph_exfil_module,
+	&ph_exfil_module, &ph_beacon_module,
 	&ph_weak_tls_module, &ph_bad_cert_module, &ph_interception_module,
 	&ph_dns_injection_module, &ph_rst_injection_module,
 	&ph_http_injection_module,
@@ -221,6 +225,17 @@ void ph_run_list_options(void (*fn)(void *user, const char *module,
 			     reg[i] ? reg[i]->options : NULL;
 		     o && o->name; o++)
 			fn(user, reg[i]->name, o);
+}
+
+void ph_run_list_detections(void (*fn)(void *user, const char *name,
+				       const char *summary),
+			    void *user)
+{
+	unsigned n;
+	const struct ph_module *const *reg = ph_module_registry(&n);
+	for (unsigned i = 0; i < n; i++)
+		if (reg[i] && reg[i]->detection)
+			fn(user, reg[i]->name, reg[i]->summary);
 }
 
 int ph_modules_open(struct ph_modules *m, const struct ph_module_env *env,

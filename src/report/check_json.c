@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "peephole/check.h"
+#include "peephole/geoip.h"
 #include "report/jsonw.h"
 #include "report/zeek_writer.h"
 
@@ -140,11 +141,30 @@ static void write_verdict(struct jw *j, const struct ph_check *c)
 	jw_close(j, ']');
 }
 
-static void write_finding_evidence(struct jw *j, const struct ph_finding *x)
+/* "remote_country"/"remote_org" (and "remote_asn") when a GeoIP
+ * database (--geoip) knows the remote address. */
+static void write_geo(struct jw *j, const struct ph_check *c,
+		      const struct ph_finding *x)
+{
+	struct ph_geo g;
+	if (!c->geoip || !x->remote[0] ||
+	    !ph_geoip_lookup(c->geoip, x->remote, &g))
+		return;
+	if (g.country_iso[0])
+		jw_str(j, "remote_country", g.country_iso);
+	if (g.org[0])
+		jw_str(j, "remote_org", g.org);
+	if (g.asn)
+		jw_u64(j, "remote_asn", g.asn);
+}
+
+static void write_finding_evidence(struct jw *j, const struct ph_check *c,
+				   const struct ph_finding *x)
 {
 	jw_str(j, "device", x->device);
 	jw_str(j, "device_mac", x->device_mac);
 	jw_str(j, "remote", x->remote);
+	write_geo(j, c, x);
 	jw_u64(j, "remote_port", x->remote_port);
 	jw_u64(j, "proto", x->proto);
 	jw_str_or_null(j, "proto_name", proto_name(x->proto));
@@ -163,6 +183,26 @@ static void write_finding_evidence(struct jw *j, const struct ph_finding *x)
 	jw_str(j, "allowed_by", x->allowed_by);
 }
 
+/* "beats_s": the finding's series (ph_findings_series) as seconds after
+ * its first time, 3 decimals; written only when it has one. */
+static void write_series(struct jw *j, const struct ph_findings *f,
+			 unsigned i)
+{
+	const uint64_t *ts;
+	unsigned n = ph_findings_series(f, i, &ts);
+	if (!n)
+		return;
+	jw_open(j, "beats_s", '[');
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t d = ts[k] >= ts[0] ? ts[k] - ts[0] : 0;
+		jw_item(j, NULL);
+		fprintf(j->out, "%llu.%03u",
+			(unsigned long long)(d / 1000000000u),
+			(unsigned)(d % 1000000000u / 1000000u));
+	}
+	jw_close(j, ']');
+}
+
 static void write_findings(struct jw *j, const struct ph_check *c)
 {
 	unsigned n = ph_findings_count(c->findings);
@@ -178,7 +218,8 @@ static void write_findings(struct jw *j, const struct ph_check *c)
 		jw_str(j, "explain", x->explain);
 		jw_str(j, "advice", x->advice);
 		jw_str(j, "attack", x->attack);
-		write_finding_evidence(j, x);
+		write_finding_evidence(j, c, x);
+		write_series(j, c->findings, i);
 		jw_close(j, '}');
 	}
 	jw_close(j, ']');

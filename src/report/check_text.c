@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include "peephole/check.h"
+#include "peephole/geoip.h"
+#include "util/utf8.h"
 
 #define TEXT_WIDTH 78
 #define SAFE_MAX 4096 /* sanitised text; longest input field is 768 */
@@ -31,33 +33,6 @@ struct tw {
 
 /* ---- safe text ---- */
 
-/* Length of the well-formed UTF-8 character at s (n bytes left) that is
- * not a C1 control, or 0. */
-static size_t utf8_ok(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
-		return 0;
-	return len;
-}
-
 /* Copies s into buf (n bytes, NUL-terminated), writing control bytes,
  * DEL and bytes of broken UTF-8 as \xNN; newlines kept when nl. */
 static const char *safe(const char *s, char *buf, size_t n, bool nl)
@@ -65,7 +40,7 @@ static const char *safe(const char *s, char *buf, size_t n, bool nl)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), w = 0;
 	for (size_t i = 0; i < len && w + 5 < n;) {
-		size_t k = p[i] >= 0x80 ? utf8_ok(p + i, len - i) : 0;
+		size_t k = p[i] >= 0x80 ? ph_utf8_char_len(p + i, len - i) : 0;
 		if (k) {
 			memcpy(buf + w, p + i, k);
 			w += k, i += k;
@@ -294,6 +269,26 @@ static void ev_where(const struct tw *t, const struct ph_finding *x)
 		field(t, 7, "Connection", x->uid);
 }
 
+/* "Location: Germany (DE), AS15169 Google LLC" for the remote address,
+ * when a GeoIP database (--geoip) knows it. */
+static void ev_geo(const struct tw *t, const struct ph_check *c,
+		   const struct ph_finding *x)
+{
+	struct ph_geo g;
+	if (!c->geoip || !x->remote[0] || !ph_geoip_lookup(c->geoip, x->remote,
+							   &g))
+		return;
+	char b[300], as[16] = "";
+	if (g.asn)
+		snprintf(as, sizeof as, "AS%u ", (unsigned)g.asn);
+	snprintf(b, sizeof b, "%s%s%s%s%s%s%s", g.country,
+		 g.country_iso[0] ? (g.country[0] ? " (" : "") : "",
+		 g.country_iso, g.country_iso[0] && g.country[0] ? ")" : "",
+		 (g.country[0] || g.country_iso[0]) && (as[0] || g.org[0]) ?
+		 ", " : "", as, g.org);
+	field(t, 7, "Location", b);
+}
+
 static void ev_when(const struct tw *t, const struct ph_check *c,
 		    const struct ph_finding *x)
 {
@@ -362,6 +357,7 @@ static void write_finding(const struct tw *t, const struct ph_check *c,
 	}
 	fputs("   Evidence:\n", t->out);
 	ev_where(t, x);
+	ev_geo(t, c, x);
 	ev_when(t, c, x);
 	ev_match(t, x);
 	if (x->attack[0])

@@ -131,6 +131,29 @@ static inline void cfx_tcp_close(struct cfx *x, struct cfx_tcp *t,
 	cfx_tcp_seg(x, t, 0, ts_ns + 2000000, PB_ACK, NULL, 0);
 }
 
+/* Closes the capture and runs it with cfg (whatever the caller set:
+ * intel, settings, identifiers, destinations...), the capture file, a new
+ * findings collection and device inventory filled in. Returns the
+ * findings (free with cfx_close). */
+static inline struct ph_findings *cfx_run_cfg(struct cfx *x,
+					      struct ph_run_config *cfg)
+{
+	fclose(x->f);
+	x->f = NULL;
+	struct ph_findings *f = ph_findings_new(1000);
+	x->devices = ph_devices_new(0);
+	const char *files[1] = {x->path};
+	cfg->files = files;
+	cfg->nfiles = 1;
+	cfg->findings = f;
+	cfg->devices = x->devices;
+	struct ph_err err;
+	memset(&err, 0, sizeof err);
+	x->rc = ph_run(cfg, &x->summary, &err);
+	cfg->files = NULL;
+	return f;
+}
+
 /* Closes the capture and runs every parser and detection on it with the
  * given "<module>.<option>=<value>" settings (and intel, may be NULL).
  * Returns the findings (free with cfx_close). */
@@ -139,24 +162,12 @@ static inline struct ph_findings *cfx_run_intel(struct cfx *x,
 						const char *const *settings,
 						unsigned nsettings)
 {
-	fclose(x->f);
-	x->f = NULL;
-	struct ph_findings *f = ph_findings_new(1000);
-	x->devices = ph_devices_new(0);
-	const char *files[1] = {x->path};
 	struct ph_run_config cfg;
 	memset(&cfg, 0, sizeof cfg);
-	cfg.files = files;
-	cfg.nfiles = 1;
-	cfg.findings = f;
-	cfg.devices = x->devices;
 	cfg.intel = intel;
 	cfg.settings = settings;
 	cfg.nsettings = nsettings;
-	struct ph_err err;
-	memset(&err, 0, sizeof err);
-	x->rc = ph_run(&cfg, &x->summary, &err);
-	return f;
+	return cfx_run_cfg(x, &cfg);
 }
 
 static inline struct ph_findings *cfx_run(struct cfx *x,

@@ -159,6 +159,30 @@ static void test_suspicious_medium(void **state)
 	assert_non_null(strstr(x->c.reason, "mid"));
 }
 
+/* A personal identifier leaving in cleartext is high and sure, but an
+ * exposure, not a compromise: SUSPICIOUS, naming it. */
+static void test_pii_is_suspicious_not_compromised(void **state)
+{
+	struct fx *x = *state;
+	struct ph_finding f;
+	memset(&f, 0, sizeof f);
+	snprintf(f.id, sizeof f.id, "pii.identifier");
+	snprintf(f.title, sizeof f.title, "MD5 of IMEI sent in cleartext");
+	snprintf(f.device, sizeof f.device, "192.168.1.23");
+	snprintf(f.remote, sizeof f.remote, "203.0.113.5");
+	f.severity = PH_SEV_HIGH, f.confidence = PH_CONF_HIGH;
+	f.first_ns = f.last_ns = 1;
+	assert_int_equal(ph_findings_add(x->f, &f), 0);
+	ph_check_decide(&x->c);
+	assert_int_equal(x->c.verdict, PH_VERDICT_SUSPICIOUS);
+	assert_non_null(strstr(x->c.reason, "MD5 of IMEI sent in cleartext"));
+	/* ... and a real sign of compromise still wins. */
+	add(x, "pegasus", PH_SEV_HIGH, PH_CONF_HIGH, 3);
+	ph_check_decide(&x->c);
+	assert_int_equal(x->c.verdict, PH_VERDICT_COMPROMISED);
+	assert_non_null(strstr(x->c.reason, "pegasus"));
+}
+
 static void test_dns_subject_without_resolver(void **state)
 {
 	struct fx *x = *state;
@@ -350,6 +374,7 @@ int main(void)
 		T(test_compromised),
 		T(test_suspicious_high_low_conf),
 		T(test_suspicious_medium),
+		T(test_pii_is_suspicious_not_compromised),
 		T(test_dns_subject_without_resolver),
 		T(test_long_title_keeps_tail),
 		T(test_incomplete_file),
