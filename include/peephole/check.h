@@ -21,7 +21,7 @@ extern "C" {
 struct ph_destinations;
 struct ph_geoip;
 
-#define PH_CHECK_JSON_VERSION "1.0"
+#define PH_CHECK_JSON_VERSION "1.1"
 
 /* A device: a local (RFC 1918, link-local, ULA, CGNAT) host seen in the
  * capture, or the one named with --device. */

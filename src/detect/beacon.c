@@ -21,6 +21,7 @@
 #include "detect/bd_common.h"
 #include "detect/beacon_score.h"
 #include "detect/detect.h"
+#include "detect/name_list.h"
 #include "detect/psl.h"
 #include "peephole/dns_map.h"
 #include "peephole/intel.h"
@@ -33,8 +34,6 @@ extern const struct ph_module ph_beacon_module;
 extern const char ph_data_periodic_services[];
 
 #define BC_NAME 128           /* name / key bytes kept (with NUL) */
-#define BC_LIST_MAX 65536u    /* allowlist entries */
-#define BC_FILE_MAX (1u << 20)
 #define BC_SERIES 512u        /* beat times attached to a finding */
 
 enum bc_kind { BC_NAME_PAIR = 0, BC_ADDR_PAIR = 1, BC_DNS_PAIR = 2 };
@@ -74,19 +73,13 @@ struct bc_flow {
 	struct bc_beats b;       /* the device's bursts */
 };
 
-struct bc_list {
-	char *text;              /* owned */
-	const char **item;       /* owned array of pointers into text */
-	unsigned n;
-};
-
 struct bc_state {
 	struct ph_detect_base base;
 	const struct ph_dns_map *map;  /* may be NULL */
 	const struct ph_intel *intel;  /* may be NULL */
 	struct ph_findings *findings;
 	struct ph_psl *psl;            /* owned */
-	struct bc_list svc;
+	struct ph_name_list svc;
 	struct bc_pair *tab;           /* owned, cap slots */
 	uint32_t cap, npairs, max_pairs;
 	struct ph_beacon_params par;
@@ -98,90 +91,10 @@ struct bc_state {
 	uint64_t suppressed;
 };
 
-/* ------------------------------------------------------------------ */
-/* The list of known periodic services. */
-
-static int cmp_str(const void *a, const void *b)
+/* Is the lower-case name a known periodic service or below one? */
+static bool list_has(const struct ph_name_list *l, const char *name)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* One line's entry, cut at '#' and blanks, without "*." or '.'. */
-static char *list_item(char *s, char *e)
-{
-	char *h = memchr(s, '#', (size_t)(e - s));
-	if (h)
-		e = h;
-	while (s < e && (*s == ' ' || *s == '\t' || *s == '*' || *s == '.'))
-		s++;
-	char *w = s;
-	while (w < e && *w != ' ' && *w != '\t' && *w != '\r')
-		w++;
-	*w = '\0';
-	for (char *p = s; p < w; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return w > s ? s : NULL;
-}
-
-static int list_parse(struct bc_list *l, char *text, size_t n)
-{
-	size_t lines = 1;
-	l->text = text;
-	for (size_t i = 0; i < n; i++)
-		lines += text[i] == '\n';
-	l->item = calloc(lines < BC_LIST_MAX ? lines : BC_LIST_MAX,
-			 sizeof *l->item);
-	if (!l->item)
-		return PH_ENOMEM;
-	for (char *s = text; s < text + n;) {
-		char *e = memchr(s, '\n', (size_t)(text + n - s));
-		e = e ? e : text + n;
-		*e = '\0';
-		char *it = list_item(s, e);
-		if (it && l->n < BC_LIST_MAX)
-			l->item[l->n++] = it;
-		s = e + 1;
-	}
-	qsort(l->item, l->n, sizeof *l->item, cmp_str);
-	return PH_OK;
-}
-
-static int list_load(struct bc_list *l, const char *path, struct ph_err *err)
-{
-	size_t n;
-	char *t;
-	if (path) {
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			return ph_err_set(err, PH_EIO, "beacon: cannot open %s",
-					  path);
-		t = malloc(BC_FILE_MAX + 1);
-		n = t ? fread(t, 1, BC_FILE_MAX, f) : 0;
-		fclose(f);
-	} else {
-		n = strlen(ph_data_periodic_services);
-		t = malloc(n + 1);
-		if (t)
-			memcpy(t, ph_data_periodic_services, n);
-	}
-	if (!t)
-		return ph_err_set(err, PH_ENOMEM, "out of memory");
-	t[n] = '\0';
-	if (list_parse(l, t, n) < 0)
-		return ph_err_set(err, PH_ENOMEM, "out of memory");
-	return PH_OK;
-}
-
-/* Is the lower-case name an entry or below one (label boundaries)? */
-static bool list_has(const struct bc_list *l, const char *name)
-{
-	for (const char *k = name; k && *k; k = strchr(k, '.')) {
-		k += *k == '.';
-		if (bsearch(&k, l->item, l->n, sizeof *l->item, cmp_str))
-			return true;
-	}
-	return false;
+	return ph_name_list_match(l, name, strlen(name), true) != NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -988,8 +901,7 @@ static void bc_destroy(void *state)
 	for (uint32_t i = 0; st->tab && i < st->cap; i++)
 		free(st->tab[i].b.v);
 	free(st->tab);
-	free(st->svc.item);
-	free(st->svc.text);
+	ph_name_list_free(&st->svc);
 	ph_psl_free(st->psl);
 	free(st);
 }
@@ -1007,8 +919,9 @@ static int bc_alloc(struct bc_state *st, const struct ph_module_env *env,
 		st->psl = ph_psl_new(NULL, &e);
 	if (!st->tab || !st->psl)
 		return ph_err_set(err, PH_ENOMEM, "out of memory");
-	return list_load(&st->svc, ph_module_option_path(
-				 env, &ph_beacon_module, "services"), err);
+	return ph_name_list_load(&st->svc, ph_module_option_path(
+					 env, &ph_beacon_module, "services"),
+				 ph_data_periodic_services, "beacon", err);
 }
 
 static int bc_init(const struct ph_module_env *env, void **state,

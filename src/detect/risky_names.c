@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "detect/detect.h"
+#include "detect/name_list.h"
 #include "peephole/dns_map.h"
 #include "peephole/proto_dns.h"
 #include "peephole/proto_http.h"
@@ -24,8 +25,6 @@ extern const char ph_data_dyndns_providers[];
 extern const char ph_data_risky_tlds[];
 
 #define RN_MAX_ENTRIES 512u
-#define RN_MAX_LIST 65536u
-#define RN_MAX_FILE (1u << 20)
 
 static const struct ph_module_option rn_options[] = {
 	{"dyndns", 0, 0, 0, "path", "dynamic-DNS provider domains, one a "
@@ -35,12 +34,6 @@ static const struct ph_module_option rn_options[] = {
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
-/* A sorted list of lower-case domains (pointers into text). */
-struct rn_list {
-	char *text;
-	const char **item;
-	unsigned n, dropped;
-};
 
 enum rn_kind { RN_DYNDNS = 0, RN_TLD = 1 };
 
@@ -57,110 +50,11 @@ struct rn_entry {
 struct rn_state {
 	struct ph_detect_base base;
 	const struct ph_dns_map *map;   /* may be NULL */
-	struct rn_list list[2];
+	struct ph_name_list list[2];
 	struct rn_entry *ent;           /* RN_MAX_ENTRIES */
 	unsigned nent;
 	uint64_t sightings, dropped;
 };
-
-static int rn_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* One list line, cut at '#' and blanks, without "*." or '.'. */
-static char *rn_item(char *s, char *e)
-{
-	char *h = memchr(s, '#', (size_t)(e - s));
-	if (h)
-		e = h;
-	while (s < e && (*s == ' ' || *s == '\t' || *s == '*' || *s == '.'))
-		s++;
-	char *w = s;
-	while (w < e && *w != ' ' && *w != '\t' && *w != '\r')
-		w++;
-	*w = '\0';
-	for (char *p = s; p < w; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return w > s ? s : NULL;
-}
-
-static int rn_parse(struct rn_list *l, char *text, size_t n)
-{
-	l->text = text;
-	size_t lines = 1;
-	for (size_t i = 0; i < n; i++)
-		lines += text[i] == '\n';
-	l->item = calloc(lines < RN_MAX_LIST ? lines : RN_MAX_LIST,
-			 sizeof *l->item);
-	if (!l->item)
-		return PH_ENOMEM;
-	for (char *s = text; s < text + n;) {
-		char *e = memchr(s, '\n', (size_t)(text + n - s));
-		if (!e)
-			e = text + n;
-		*e = '\0';
-		char *it = rn_item(s, e);
-		if (it && l->n < RN_MAX_LIST)
-			l->item[l->n++] = it;
-		else if (it)
-			l->dropped++;
-		s = e + 1;
-	}
-	qsort(l->item, l->n, sizeof *l->item, rn_cmp);
-	return PH_OK;
-}
-
-static int rn_load(struct rn_list *l, const char *path, const char *builtin,
-		   struct ph_err *err)
-{
-	size_t n = 0;
-	char *t;
-	if (path) {
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			return ph_err_set(err, PH_EIO, "risky_names: cannot "
-					  "open %s", path);
-		t = malloc(RN_MAX_FILE + 1);
-		n = t ? fread(t, 1, RN_MAX_FILE, f) : 0;
-		fclose(f);
-	} else {
-		n = strlen(builtin);
-		t = malloc(n + 1);
-		if (t)
-			memcpy(t, builtin, n);
-	}
-	if (!t)
-		return ph_err_set(err, PH_ENOMEM, "out of memory");
-	t[n] = '\0';
-	if (rn_parse(l, t, n) < 0)
-		return ph_err_set(err, PH_ENOMEM, "out of memory");
-	return PH_OK;
-}
-
-/* The list item that name (n bytes) lies strictly below, or NULL. */
-static const char *rn_match(const struct rn_list *l, const char *name,
-			    size_t n)
-{
-	char buf[256];
-	while (n && name[n - 1] == '.')
-		n--;
-	if (!n || n >= sizeof buf || !l->n)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
-				name[i] - 'A' + 'a' : name[i]);
-	buf[n] = '\0';
-	for (char *dot = strchr(buf, '.'); dot; dot = strchr(dot + 1, '.')) {
-		const char *key = dot + 1;
-		const char **hit = bsearch(&key, l->item, l->n, sizeof *l->item,
-					   rn_cmp);
-		if (hit)
-			return *hit;
-	}
-	return NULL;
-}
 
 /* ------------------------------------------------------------------ */
 /* Sightings. */
@@ -189,10 +83,10 @@ static struct rn_entry *rn_entry(struct rn_state *st, const uint8_t *dev,
 static void rn_see(struct rn_state *st, const struct ph_event *ev, int side,
 		   const char *name, size_t n, const char *field, bool conn)
 {
-	const char *m = rn_match(&st->list[RN_DYNDNS], name, n);
+	const char *m = ph_name_list_match(&st->list[RN_DYNDNS], name, n, false);
 	enum rn_kind kind = RN_DYNDNS;
 	if (!m)
-		m = rn_match(&st->list[RN_TLD], name, n), kind = RN_TLD;
+		m = ph_name_list_match(&st->list[RN_TLD], name, n, false), kind = RN_TLD;
 	if (!m)
 		return;
 	st->sightings++;
@@ -342,10 +236,8 @@ static void rn_destroy(void *state)
 	struct rn_state *st = state;
 	if (!st)
 		return;
-	for (int i = 0; i < 2; i++) {
-		free(st->list[i].text);
-		free(st->list[i].item);
-	}
+	for (int i = 0; i < 2; i++)
+		ph_name_list_free(&st->list[i]);
 	free(st->ent);
 	free(st);
 }
@@ -366,13 +258,13 @@ static int rn_init(const struct ph_module_env *env, void **state,
 	st->base = base;
 	st->map = env->shared ? env->shared->dns_map : NULL;
 	const struct ph_module *m = &ph_risky_names_module;
-	int rc = rn_load(&st->list[RN_DYNDNS],
-			 ph_module_option_path(env, m, "dyndns"),
-			 ph_data_dyndns_providers, err);
+	int rc = ph_name_list_load(&st->list[RN_DYNDNS],
+				   ph_module_option_path(env, m, "dyndns"),
+				   ph_data_dyndns_providers, "risky_names", err);
 	if (rc == PH_OK)
-		rc = rn_load(&st->list[RN_TLD],
-			     ph_module_option_path(env, m, "tlds"),
-			     ph_data_risky_tlds, err);
+		rc = ph_name_list_load(&st->list[RN_TLD],
+				       ph_module_option_path(env, m, "tlds"),
+				       ph_data_risky_tlds, "risky_names", err);
 	if (rc < 0) {
 		rn_destroy(st);
 		return rc;
