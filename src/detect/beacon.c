@@ -284,14 +284,33 @@ static void flow_name(struct bc_state *st, const struct ph_event *ev,
 	snprintf(fl->field, sizeof fl->field, "%s", field);
 }
 
-/* In-order TCP bytes: a device send after burst_gap of silence starts a
- * burst; bytes each way add to the current one. */
+/* UDP ports whose datagrams come on timers by design (DNS, DHCP, NTP,
+ * NetBIOS, SSDP, mDNS, LLMNR, STUN/TURN, QUIC): not followed for bursts. */
+static bool udp_timer_port(uint16_t p)
+{
+	static const uint16_t ports[] = {53, 67, 68, 123, 137, 138, 443, 1900,
+					 3478, 3479, 5349, 5353, 5355, 19302};
+	return ph_bd_port_in(ports, sizeof ports / sizeof ports[0], p);
+}
+
+/* Does the flow carry bursts we follow: TCP, or UDP that is no
+ * timer-driven service? */
+static bool burst_flow(const struct ph_conn *c)
+{
+	return c->proto == 6 ||
+	       (c->proto == 17 && !udp_timer_port(c->resp_port));
+}
+
+/* In-order TCP bytes, or one UDP datagram: a device send after burst_gap
+ * of silence starts a burst; bytes each way add to the current one. */
 static void on_stream(struct bc_state *st, const struct ph_event *ev)
 {
 	const struct ph_conn *c = ev->conn;
+	uint32_t len = ev->kind == PH_EV_STREAM ? ev->u.stream.len
+						: ev->u.datagram.len;
 	if (flow_skipped(st, ev))
 		return;
-	if (!flow_of(st, ev) && (c->proto != 6 || !outbound(st, c))) {
+	if (!flow_of(st, ev) && (!burst_flow(c) || !outbound(st, c))) {
 		if (ev->slots)
 			ev->slots[PH_SLOT_BEACON] = st;
 		return;
@@ -309,9 +328,9 @@ static void on_stream(struct bc_state *st, const struct ph_event *ev)
 		return;
 	struct bc_beat *b = &fl->b.v[fl->b.n - 1];
 	if (ev->dir == PH_DIR_ORIG)
-		b->up = sat32((uint64_t)b->up + ev->u.stream.len);
+		b->up = sat32((uint64_t)b->up + len);
 	else
-		b->down = sat32((uint64_t)b->down + ev->u.stream.len);
+		b->down = sat32((uint64_t)b->down + len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -397,7 +416,11 @@ static void on_end(struct bc_state *st, const struct ph_event *ev)
 		st->map, c->resp_addr, c->ipver, &first, NULL) &&
 		first <= c->start_ns);
 	note_conn(st, ev, name, field, direct);
-	if (fl && fl->b.n >= st->par.min_beats)
+	/* A UDP flow's bursts only when no app protocol explains them
+	 * (QUIC, calls, games and VPNs keep their own timers). */
+	if (fl && fl->b.n >= st->par.min_beats &&
+	    (c->proto == 6 || (!strstr(c->service, "quic") &&
+			       !ph_bd_label_is_app(c->app_label))))
 		report_keepalive(st, ev, fl, name, field, direct);
 	flow_free(st, ev);
 }
@@ -466,7 +489,7 @@ static void bc_on_event(void *state, const struct ph_event *ev)
 		st->last_ns = ev->ts_ns;
 	if (!ev->conn)
 		return;
-	if (ev->kind == PH_EV_STREAM)
+	if (ev->kind == PH_EV_STREAM || ev->kind == PH_EV_DATAGRAM)
 		on_stream(st, ev);
 	else if (ev->kind == PH_EV_FLOW_END)
 		on_end(st, ev);
@@ -701,7 +724,8 @@ static void report_keepalive(struct bc_state *st, const struct ph_event *ev,
 	struct ph_finding f;
 	memset(&f, 0, sizeof f);
 	ph_detect_conn_evidence(&f, ev, 0);
-	struct bc_rating rt = {.direct = direct, .tcp = true, .bulky = bulky,
+	struct bc_rating rt = {.direct = direct, .tcp = c->proto == 6,
+			       .bulky = bulky,
 			       .upload = bulky && up > down};
 	rt.known = (name[0] && list_has(&st->svc, name)) ||
 		   c->resp_port == 123;
@@ -720,8 +744,10 @@ static void report_keepalive(struct bc_state *st, const struct ph_event *ev,
 		 "one connection to %s every %.0f s", name[0] ? name : f.remote,
 		 r.period_s);
 	fill_common(&f, &r, &rt, level, ts, n);
-	explain(&f, &r, &rt, level, "Periodic bursts of data inside one TCP "
-		"connection to", dest, &up, &down);
+	explain(&f, &r, &rt, level, c->proto == 6 ?
+		"Periodic bursts of data inside one TCP connection to" :
+		"Periodic bursts of datagrams in one UDP flow (an "
+		"unrecognised protocol) to", dest, &up, &down);
 	snprintf(f.advice, sizeof f.advice, "%s", advice_of(&rt));
 	emit(st, &f, ts, n);
 }
@@ -968,7 +994,7 @@ const struct ph_module ph_beacon_module = {
 	.name = "beacon",
 	.summary = "C2 beaconing: connections, DNS queries or bursts on a "
 		   "timer",
-	.mask = PH_EV_FLOW_END | PH_EV_STREAM | PH_EV_DNS |
+	.mask = PH_EV_FLOW_END | PH_EV_STREAM | PH_EV_DATAGRAM | PH_EV_DNS |
 		PH_EV_TLS_CLIENT_HELLO | PH_EV_HTTP_REQUEST | PH_EV_QUIC,
 	.init = bc_init,
 	.on_event = bc_on_event,

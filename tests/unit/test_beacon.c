@@ -199,6 +199,36 @@ static void test_keepalive_bursts(void **state)
 	cfx_close(&x, f);
 }
 
+/* A UDP implant that keeps one 5-tuple: one flow (the datagrams come
+ * sooner than the UDP timeout), so only its bursts show the timer. */
+static void test_udp_keepalive(void **state)
+{
+	(void)state;
+	struct cfx x;
+	cfx_open(&x);
+	uint64_t ts = T0 + 2 * S, seed = 9;
+	uint8_t msg[24];
+	for (int i = 0; i < 40; i++) {
+		ts += (uint64_t)(30e9 * (1 + 0.05 * (2 * uni(&seed) - 1)));
+		for (size_t k = 0; k < sizeof msg; k++)
+			msg[k] = (uint8_t)(uni(&seed) * 256);
+		cfx_udp(&x, ts, DEV, 41555, "203.0.113.83", 40444, msg,
+			sizeof msg);
+		cfx_udp(&x, ts + 30000000, "203.0.113.83", 40444, DEV, 41555,
+			msg, 8);
+	}
+	struct ph_findings *f = cfx_run(&x, NULL, 0);
+	const struct ph_finding *d = find(f, "beacon.keepalive", NULL, NULL);
+	assert_non_null(d);
+	assert_int_equal(d->proto, 17);
+	assert_true(fabs(period_of(d) - 30) <= 1.5);
+	assert_true(d->count >= 38);
+	assert_non_null(strstr(d->explain, "UDP flow"));
+	/* the address came from no DNS answer: high */
+	assert_int_equal(d->severity, PH_SEV_HIGH);
+	cfx_close(&x, f);
+}
+
 static void test_poisson_is_not_flagged(void **state)
 {
 	(void)state;
@@ -401,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_missing_beats),
 		cmocka_unit_test(test_dns_beacon),
 		cmocka_unit_test(test_keepalive_bursts),
+		cmocka_unit_test(test_udp_keepalive),
 		cmocka_unit_test(test_poisson_is_not_flagged),
 		cmocka_unit_test(test_known_service_is_low),
 		cmocka_unit_test(test_direct_ip_is_high),
