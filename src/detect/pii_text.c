@@ -96,13 +96,18 @@ static void explain(const struct pii_hit *h, const struct ph_finding *f,
 	const char *proto = f->proto == 17 ? "udp" : "tcp";
 	bool user = strcmp(h->id, "pii.identifier") == 0 ||
 		    strcmp(h->id, "pii.location") == 0;
+	/* "host (address)" unless the host is the address (a Host header
+	 * naming the bare address, with or without its port) */
+	size_t rl = strlen(f->remote);
+	bool named = *h->host && !(strncmp(h->host, f->remote, rl) == 0 &&
+				   (h->host[rl] == '\0' || h->host[rl] == ':'));
 	ph_detect_catf(e, n, &len, "%s sent %s%s to %s%s%s%s port %u/%s "
 		       "in %s, without encryption: anyone on the path (the "
 		       "Wi-Fi network, the operator, a proxy) can read it.",
 		       f->device, user ? "" : "what looks like ", vw,
-		       *h->host ? h->host : f->remote,
-		       *h->host ? " (" : "", *h->host ? f->remote : "",
-		       *h->host ? ")" : "", f->remote_port, proto, fw);
+		       named ? h->host : f->remote, named ? " (" : "",
+		       named ? f->remote : "", named ? ")" : "",
+		       f->remote_port, proto, fw);
 	if (h->hashed)
 		ph_detect_catf(e, n, &len, " Hashing does not hide it: the "
 			       "same value always gives the same hash, which "
@@ -132,9 +137,10 @@ void pii_report(struct ph_detect_base *b, const struct ph_event *ev,
 	what_words(h, what, sizeof what);
 	snprintf(f.id, sizeof f.id, "%s", h->id);
 	size_t tl = 0;
-	ph_detect_catf(f.title, sizeof f.title, &tl, "%s%s sent in cleartext",
+	bool generic = strncmp(h->id, "pii.generic_", 12) == 0;
+	ph_detect_catf(f.title, sizeof f.title, &tl, "%s%s%s sent in cleartext",
 		       strcmp(h->id, "pii.location") == 0 ? "Your " : "",
-		       what);
+		       generic ? "Possible " : "", what);
 	if (f.title[0] >= 'a' && f.title[0] <= 'z')
 		f.title[0] = (char)(f.title[0] - 'a' + 'A');
 	snprintf(f.matched, sizeof f.matched, "%s", h->masked);
