@@ -2,8 +2,9 @@
 # First-run demo: installs dependencies, builds peephole, generates a sample
 # capture of a phone session (tools/phgen.c) and checks it against a small
 # made-up indicator feed (samples/demo-indicators.stix2: documentation-only
-# names and addresses that phgen plants), printing the verdict and the
-# findings; the Zeek logs and notice.log go to out/.
+# names and addresses that phgen plants) and the phone's made-up identifiers
+# (samples/demo-identifiers.txt), printing the verdict and the findings; the
+# Zeek logs, notice.log and the HTML report (report.html) go to out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh >/dev/null
@@ -12,7 +13,8 @@ cmake --build build -j"$(nproc)" >/dev/null
 ./build/phgen -o sample.pcap
 rm -rf out
 set +e
-./build/peephole check sample.pcap --ioc samples/demo-indicators.stix2 -o out
+./build/peephole check sample.pcap --ioc samples/demo-indicators.stix2 \
+  --identifiers samples/demo-identifiers.txt -o out --html out/report.html
 rc=$?
 set -e
 echo
