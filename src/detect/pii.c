@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "detect/pii_scan.h"
 #include "peephole/dns_map.h"
@@ -40,6 +41,8 @@ struct pii_flow {
 	uint8_t tail[PII_TAIL];
 	uint32_t ntail;
 	bool encrypted, capped, refused;
+	bool zbody;             /* the request body coming is compressed */
+	struct pii_inflate *zi; /* its inflater while it arrives, or NULL */
 	char host[96];          /* HTTP Host, "" */
 };
 
@@ -68,6 +71,8 @@ struct pii_state {
 		unsigned id;
 		uint64_t to;
 	} hit[PII_HITS];        /* matches of the scan call in progress */
+	unsigned max_inflaters, live_inflaters;
+	uint64_t zbodies, zbytes, zrefused, zbad;
 	uint64_t flows, bytes, datagrams, names, snis, over_cap, refused,
 		refused_bytes, tls, quic, ssh, enc_bytes, matches, rejected,
 		hits_dropped, name_hidden;
@@ -96,6 +101,9 @@ static const struct ph_module_option pii_options[] = {
 	 "device bytes searched per TCP flow (the rest is counted)"},
 	{"max_streams", 65536, 1, 1e7, "count",
 	 "TCP flows searched at the same time (more are counted, skipped)"},
+	{"max_inflaters", 64, 0, 65536, "count",
+	 "gzip/deflate request bodies inflated at the same time (256 KiB "
+	 "each; more are counted, searched compressed)"},
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -625,6 +633,9 @@ static void on_gap(struct pii_state *st, const struct ph_event *ev, int side)
 	f->ntail = 0;
 }
 
+static void zbody_scan(struct pii_state *st, const struct ph_event *ev,
+		       int side, struct pii_flow *f);
+
 static void on_end(struct pii_state *st, const struct ph_event *ev, int side)
 {
 	void **slot = &ev->slots[PH_SLOT_PII];
@@ -644,6 +655,8 @@ static void on_end(struct pii_state *st, const struct ph_event *ev, int side)
 		process(&c);
 		st->live--;
 	}
+	if (f->zi) /* a compressed body cut short: search what came */
+		zbody_scan(st, ev, side, f);
 	free(f);
 	*slot = NULL;
 }
@@ -660,19 +673,92 @@ static void on_sni(struct pii_state *st, const struct ph_event *ev, int side,
 	scan_block(st, ev, side, ch, (const uint8_t *)sni, strlen(sni));
 }
 
+/* Content-Encoding gzip, x-gzip or deflate (what zlib inflates). */
+static bool compressed(const struct ph_http_msg *m)
+{
+	for (uint32_t i = 0; i < m->nheaders; i++) {
+		const struct ph_http_header *h = &m->headers[i];
+		if (h->name.len != 16 ||
+		    strncasecmp(h->name.p, "Content-Encoding", 16) != 0)
+			continue;
+		char v[32];
+		size_t n = h->value.len < sizeof v - 1 ? h->value.len
+						       : sizeof v - 1;
+		memcpy(v, h->value.p, n);
+		v[n] = '\0';
+		return strcasestr(v, "gzip") || strcasestr(v, "deflate");
+	}
+	return false;
+}
+
 static void on_http(struct pii_state *st, const struct ph_event *ev,
 		    int side)
 {
 	const struct ph_http_msg *m = ev->u.proto;
-	if (!m->is_request || !m->host.p || (int)ev->dir != side)
+	if (!m->is_request || (int)ev->dir != side)
+		return;
+	bool z = compressed(m);
+	if (!m->host.p && !z)
 		return;
 	struct pii_flow *f = flow_get(st, ev);
 	if (!f)
+		return;
+	f->zbody = z;
+	if (!m->host.p)
 		return;
 	size_t n = m->host.len < sizeof f->host - 1 ? m->host.len :
 		   sizeof f->host - 1;
 	memcpy(f->host, m->host.p, n);
 	f->host[n] = '\0';
+}
+
+/* Searches what the flow's inflater holds, then drops it. */
+static void zbody_scan(struct pii_state *st, const struct ph_event *ev,
+		       int side, struct pii_flow *f)
+{
+	size_t n;
+	const uint8_t *p = pii_inflate_data(f->zi, &n);
+	struct pii_scan_ctx c = {.st = st, .ev = ev, .side = side,
+				 .ch = PII_HTTP_ZBODY, .data = p, .len = n,
+				 .host = f->host};
+	st->zbodies++;
+	st->zbytes += n;
+	if (st->scan && n) {
+		pii_scan_block(st->scan, p, n, on_hit, &c);
+		process(&c);
+	}
+	hostname_scan(&c);
+	pii_inflate_free(f->zi);
+	f->zi = NULL;
+	st->live_inflaters--;
+}
+
+/* A compressed request body, inflated as it arrives and searched when it
+ * ends (or the inflater is full). */
+static void on_body(struct pii_state *st, const struct ph_event *ev,
+		    int side)
+{
+	const struct ph_http_body *b = ev->u.proto;
+	void *slot = ev->slots ? ev->slots[PH_SLOT_PII] : NULL;
+	struct pii_flow *f = slot == &st->encrypted_marker ? NULL : slot;
+	if (!f || !f->zbody || b->dir != (enum ph_dir)side)
+		return;
+	if (!f->zi && b->len) {
+		if (st->live_inflaters >= st->max_inflaters ||
+		    !(f->zi = pii_inflate_new())) {
+			st->zrefused++;
+			f->zbody = false;
+			return;
+		}
+		st->live_inflaters++;
+	}
+	int rc = f->zi && b->len ? pii_inflate_feed(f->zi, b->data, b->len)
+				 : 0;
+	st->zbad += rc < 0;
+	if (f->zi && (rc != 0 || b->end))
+		zbody_scan(st, ev, side, f);
+	if (b->end || rc != 0)
+		f->zbody = false;
 }
 
 static void note_mac(struct pii_state *st, const struct ph_conn *k)
@@ -719,6 +805,10 @@ static void pii_on_event(void *state, const struct ph_event *ev)
 	}
 	if (ev->kind == PH_EV_HTTP_REQUEST) {
 		on_http(st, ev, side);
+		return;
+	}
+	if (ev->kind == PH_EV_HTTP_BODY) {
+		on_body(st, ev, side);
 		return;
 	}
 	if ((int)ev->dir != side)
@@ -775,6 +865,7 @@ static int pii_init(const struct ph_module_env *env, void **state,
 	st->generic = generic;
 	st->max_bytes = (uint64_t)ph_module_option(env, m, "max_scan_bytes");
 	st->max_streams = (unsigned)ph_module_option(env, m, "max_streams");
+	st->max_inflaters = (unsigned)ph_module_option(env, m, "max_inflaters");
 	struct pii_scan_cfg cfg = {NULL, 0, generic, false};
 	int rc = load_forms(st, err);
 	if (rc == PH_OK) {
@@ -803,6 +894,10 @@ static unsigned pii_counters(const void *state, struct ph_module_counter *out,
 		{"udp_datagrams_searched", st->datagrams},
 		{"dns_names_searched", st->names},
 		{"sni_searched", st->snis},
+		{"compressed_bodies_searched", st->zbodies},
+		{"inflated_bytes_searched", st->zbytes},
+		{"compressed_bodies_refused", st->zrefused},
+		{"compressed_bodies_malformed", st->zbad},
 		{"tls_connections_not_inspected", st->tls},
 		{"quic_connections_not_inspected", st->quic},
 		{"ssh_connections_not_inspected", st->ssh},
@@ -825,7 +920,7 @@ const struct ph_module ph_pii_module = {
 		   "shaped) sent in cleartext",
 	.mask = PH_EV_FLOW_START | PH_EV_FLOW_END | PH_EV_STREAM | PH_EV_GAP |
 		PH_EV_DATAGRAM | PH_EV_DNS | PH_EV_TLS_CLIENT_HELLO |
-		PH_EV_QUIC | PH_EV_HTTP_REQUEST | PH_EV_DHCP,
+		PH_EV_QUIC | PH_EV_HTTP_REQUEST | PH_EV_HTTP_BODY | PH_EV_DHCP,
 	.init = pii_init,
 	.on_event = pii_on_event,
 	.counters = pii_counters,

@@ -99,7 +99,7 @@ void pii_context_field(const uint8_t *w, size_t n, enum pii_chan ch,
 {
 	static const char *const chan[] = {"tcp.payload", "udp.payload",
 					   "dns.query", "tls.sni", "quic.sni",
-					   "tcp.payload"};
+					   "tcp.payload", "http.body.gzip"};
 	if (ch == PII_DNS || ch == PII_SNI || ch == PII_QUIC_SNI) {
 		snprintf(out, cap, "%s", chan[ch]);
 		return;
@@ -121,8 +121,9 @@ void pii_context_field(const uint8_t *w, size_t n, enum pii_chan ch,
 		if (hn)
 			put(out, cap, "http.header", line, hn);
 		else
-			put(out, cap, req || q ? "http.uri" : "form", w + s,
-			    i - 1 - s);
+			put(out, cap, req || q ? "http.uri" :
+				      ch == PII_HTTP_ZBODY ? "gzip.form" : "form",
+			    w + s, i - 1 - s);
 		return;
 	}
 	if (hn) {
@@ -131,7 +132,8 @@ void pii_context_field(const uint8_t *w, size_t n, enum pii_chan ch,
 	}
 	size_t e = i > lim && (w[i - 1] == '"' || w[i - 1] == '\'') ? i - 1 : i;
 	if (json_key(w, e, lim, &ks, &ke)) {
-		put(out, cap, "json", w + ks, ke - ks);
+		put(out, cap, ch == PII_HTTP_ZBODY ? "gzip.json" : "json",
+		    w + ks, ke - ks);
 		return;
 	}
 	snprintf(out, cap, "%s", req ? "http.uri" : chan[ch]);

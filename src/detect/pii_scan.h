@@ -101,7 +101,7 @@ bool pii_location_match(const struct ph_ident *id,
  * then are request lines and header names recognised), UDP, DNS query
  * names, TLS / QUIC SNI. */
 enum pii_chan { PII_TCP = 0, PII_UDP, PII_DNS, PII_SNI, PII_QUIC_SNI,
-		PII_HTTP };
+		PII_HTTP, PII_HTTP_ZBODY /* an inflated request body */ };
 
 /* The field a match was in, from the bytes before it: w[0..n) ends just
  * before the match (at most a few hundred bytes are looked at).
@@ -109,6 +109,20 @@ enum pii_chan { PII_TCP = 0, PII_UDP, PII_DNS, PII_SNI, PII_QUIC_SNI,
  * "form:email", "http.uri", "tcp.payload"... into out (cut to fit). */
 void pii_context_field(const uint8_t *w, size_t n, enum pii_chan ch,
 		       char *out, size_t cap);
+
+/* ---- compressed request bodies (pii_inflate.c) ---- */
+
+#define PII_INFLATE_MAX (256u << 10) /* decompressed bytes searched */
+#define PII_INFLATE_RATIO 200u       /* at most this times the input */
+
+struct pii_inflate;
+/* NULL when out of memory. */
+struct pii_inflate *pii_inflate_new(void);
+/* Feeds compressed bytes: 0 more wanted, 1 done (stream end or a cap),
+ * -1 not valid zlib/gzip data (what was inflated before is kept). */
+int pii_inflate_feed(struct pii_inflate *d, const uint8_t *p, size_t n);
+const uint8_t *pii_inflate_data(const struct pii_inflate *d, size_t *n);
+void pii_inflate_free(struct pii_inflate *d);
 
 /* ---- wording (pii_text.c) ---- */
 

@@ -18,6 +18,10 @@ static void field_words(const char *field, char *out, size_t n)
 		{"http.header:", "the HTTP header"},
 		{"json:", "the JSON key"},
 		{"form:", "the form field"},
+		{"gzip.json:", "a compressed (gzip/deflate) request body, "
+			       "JSON key"},
+		{"gzip.form:", "a compressed (gzip/deflate) request body, "
+			       "form field"},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
 		size_t k = strlen(map[i].prefix);
@@ -34,6 +38,9 @@ static void field_words(const char *field, char *out, size_t n)
 		 strcmp(field, "quic.sni") == 0 ? "the QUIC server name (SNI), "
 		 "readable by anyone on the path" :
 		 strcmp(field, "udp.payload") == 0 ? "a UDP datagram" :
+		 strcmp(field, "http.body.gzip") == 0 ? "a compressed "
+		 "(gzip/deflate) request body, which hides nothing: anyone "
+		 "can inflate it" :
 		 "the raw TCP data");
 }
 

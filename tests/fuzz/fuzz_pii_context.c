@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	enum pii_chan ch = (enum pii_chan)(data[0] % 6);
+	enum pii_chan ch = (enum pii_chan)(data[0] % 7);
 	const uint8_t *w = data + 1;
 	size_t n = size - 1;
 	char out[32];

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "pii_fixture.h"
 #include "tls_test_build.h"
@@ -453,6 +454,70 @@ static uint64_t counter(const struct cfx *x, const char *name)
 
 /* max_scan_bytes: bytes past the cap are counted, not searched;
  * max_streams: a flow over the limit is not searched (counted). */
+/* gzip (wbits 15 + 16) or zlib (15) of s into out; returns the length. */
+static size_t compress_as(const char *s, int wbits, uint8_t *out, size_t cap)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, wbits, 8,
+				      Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)(uintptr_t)s;
+	z.avail_in = (uInt)strlen(s);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	size_t n = z.total_out;
+	deflateEnd(&z);
+	return n;
+}
+
+static void post_compressed(struct cfx *x, uint64_t ts, const char *enc,
+			    const uint8_t *body, size_t blen)
+{
+	uint8_t b[4096];
+	int n = snprintf((char *)b, sizeof b, "POST /v2/batch HTTP/1.1\r\n"
+			 "Host: sdk.example.net\r\nContent-Type: application/"
+			 "json\r\nContent-Encoding: %s\r\nContent-Length: "
+			 "%zu\r\n\r\n", enc, blen);
+	memcpy(b + n, body, blen);
+	tcp_flow(x, ts, 80, b, (size_t)n + blen);
+}
+
+/* A JSON body sent gzip- or deflate-compressed is inflated and searched:
+ * the IMEI and a generic e-mail address are found in it, the field says
+ * the body was compressed; a body that is not valid gzip is counted. */
+static void test_compressed_body(void **state)
+{
+	(void)state;
+	struct ph_identifiers *ids = imei_ids();
+	static const char json[] = "{\"events\":[{\"t\":1},{\"t\":2}],"
+		"\"device\":{\"imei\":\"" IMEI "\",\"mail\":\"jo."
+		"doe@example.org\"},\"pad\":\"aaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
+	uint8_t gz[1024], zl[1024];
+	size_t ngz = compress_as(json, 15 + 16, gz, sizeof gz);
+	size_t nzl = compress_as(json, 15, zl, sizeof zl);
+	/* the compressed bytes do not hold the IMEI as such */
+	assert_null(memmem(gz, ngz, IMEI, strlen(IMEI)));
+	struct cfx x;
+	cfx_open(&x);
+	post_compressed(&x, T0, "gzip", gz, ngz);
+	post_compressed(&x, T0 + 5 * S, "deflate", zl, nzl);
+	static const uint8_t junk[] = "\x1f\x8b\x08\x00garbage-not-deflate";
+	post_compressed(&x, T0 + 9 * S, "gzip", junk, sizeof junk - 1);
+	struct ph_findings *f = run(&x, ids, false);
+	const struct ph_finding *d = cfx_find_field(f, "pii.identifier",
+						    "gzip.json:imei");
+	assert_non_null(d);
+	assert_string_equal(d->name, "sdk.example.net");
+	assert_true(d->count >= 2); /* both bodies, folded */
+	assert_non_null(cfx_find_field(f, "pii.generic_email",
+				       "gzip.json:mail"));
+	assert_int_equal(counter(&x, "compressed_bodies_searched"), 3);
+	assert_int_equal(counter(&x, "compressed_bodies_malformed"), 1);
+	cfx_close(&x, f);
+	ph_identifiers_free(ids);
+}
+
 static void test_caps(void **state)
 {
 	(void)state;
@@ -503,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_generic_without_list),
 		cmocka_unit_test(test_dhcp_hostname),
 		cmocka_unit_test(test_remote_bytes_not_reported),
+		cmocka_unit_test(test_compressed_body),
 		cmocka_unit_test(test_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
