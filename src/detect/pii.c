@@ -793,7 +793,8 @@ static void pii_on_event(void *state, const struct ph_event *ev)
 	}
 	if (ev->kind == PH_EV_TLS_CLIENT_HELLO) {
 		const struct ph_tls_hello *h = ev->u.proto;
-		if ((int)ev->dir == side)
+		/* QUIC's ClientHello: PH_EV_QUIC reports it */
+		if ((int)ev->dir == side && !h->quic)
 			on_sni(st, ev, side, h->sni_len ? h->sni : NULL, PII_SNI);
 		return;
 	}

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "pii_fixture.h"
+#include "quic_vectors.h"
 #include "tls_test_build.h"
 
 #define S 1000000000ull
@@ -328,6 +329,36 @@ static void test_udp_dns_sni(void **state)
 	ph_identifiers_free(ids);
 }
 
+/* QUIC: the SNI of the Initial (RFC 9001's test packet, "example.com")
+ * is searched after decryption by the QUIC parser; the datagram's
+ * encrypted bytes are not. */
+static void test_quic_sni(void **state)
+{
+	(void)state;
+	static const char *const kv[] = {"custom", "example.com", NULL};
+	struct ph_identifiers *ids = ids_of(kv);
+	uint8_t pkt[1200];
+	size_t n = strlen(QV_V1_PROTECTED) / 2;
+	assert_true(n <= sizeof pkt);
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		assert_int_equal(sscanf(QV_V1_PROTECTED + 2 * i, "%2x", &v), 1);
+		pkt[i] = (uint8_t)v;
+	}
+	struct cfx x;
+	cfx_open(&x);
+	cfx_udp(&x, T0, DEV, 51000, SRV, 443, pkt, n);
+	struct ph_findings *f = run(&x, ids, false);
+	const struct ph_finding *d = cfx_find_field(f, "pii.identifier",
+						    "quic.sni");
+	assert_non_null(d);
+	assert_int_equal(d->proto, 17);
+	assert_int_equal(cfx_count(f, "pii."), 1);
+	assert_true(counter(&x, "quic_connections_not_inspected") >= 1);
+	cfx_close(&x, f);
+	ph_identifiers_free(ids);
+}
+
 static void test_location(void **state)
 {
 	(void)state;
@@ -564,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_separators_and_url_encoding),
 		cmocka_unit_test(test_split_and_out_of_order),
 		cmocka_unit_test(test_udp_dns_sni),
+		cmocka_unit_test(test_quic_sni),
 		cmocka_unit_test(test_location),
 		cmocka_unit_test(test_generic_without_list),
 		cmocka_unit_test(test_dhcp_hostname),
