@@ -62,6 +62,7 @@ struct bc_pair {
 	uint32_t file_idx;
 	uint64_t first_pkt, last_pkt, hash;
 	uint32_t conns, known, direct, tcp;
+	uint32_t min_ttl;        /* DNS pairs: smallest answer TTL, 0 none */
 	struct bc_beats b;
 };
 
@@ -432,19 +433,49 @@ static bool skip_query(const char *q)
 	       (n >= 5 && !strcmp(q + n - 5, ".arpa")) || !strchr(q, '.');
 }
 
+/* The question's name as a series key (lower case, no final dot);
+ * false when it is not worth a series. */
+static bool query_key(const struct ph_dns_msg *m, char *q, size_t n)
+{
+	lower_copy(q, n, m->q[0].name.s, m->q[0].name.len);
+	while (q[0] && q[strlen(q) - 1] == '.')
+		q[strlen(q) - 1] = '\0';
+	return !skip_query(q);
+}
+
+/* A response to the device: the smallest TTL of its answers, kept on the
+ * name's series (a name re-asked each time its answer expires is a cache
+ * or a connection kept fresh, not a timer of its own). */
+static void on_dns_answer(struct bc_state *st, const struct ph_event *ev)
+{
+	const struct ph_dns_msg *m = ev->u.proto;
+	const struct ph_conn *c = ev->conn;
+	char q[BC_NAME], dev[48];
+	if (ph_detect_side(&st->base, c) != 0 || !query_key(m, q, sizeof q))
+		return;
+	ph_detect_addr(c, 0, dev, sizeof dev);
+	struct bc_pair *p = pair_get(st, BC_DNS_PAIR, dev, q, 0, 0, false);
+	for (unsigned i = 0; p && i < m->nrr && i < PH_DNS_MAX_RRS; i++)
+		if (m->rr[i].section == PH_DNS_ANSWER && m->rr[i].ttl &&
+		    (!p->min_ttl || m->rr[i].ttl < p->min_ttl))
+			p->min_ttl = m->rr[i].ttl;
+}
+
 static void on_dns(struct bc_state *st, const struct ph_event *ev)
 {
 	const struct ph_dns_msg *m = ev->u.proto;
 	const struct ph_conn *c = ev->conn;
+	if (m && c && m->what == PH_DNS_RESPONSE && m->qr && !m->multicast &&
+	    m->nq && ev->dir == PH_DIR_RESP) {
+		on_dns_answer(st, ev);
+		return;
+	}
 	if (!m || m->what != PH_DNS_QUERY || m->qr || m->multicast ||
 	    !m->nq || !c || ev->dir != PH_DIR_ORIG ||
 	    ph_detect_side(&st->base, c) != 0)
 		return;
 	char q[BC_NAME], dev[48], rem[48];
-	lower_copy(q, sizeof q, m->q[0].name.s, m->q[0].name.len);
-	while (q[0] && q[strlen(q) - 1] == '.')
-		q[strlen(q) - 1] = '\0';
-	if (skip_query(q))
+	if (!query_key(m, q, sizeof q))
 		return;
 	ph_detect_addr(c, 0, dev, sizeof dev);
 	ph_detect_addr(c, 1, rem, sizeof rem);
@@ -505,6 +536,8 @@ static void bc_on_event(void *state, const struct ph_event *ev)
 /* What makes the destination known, listed or unexplained. */
 struct bc_rating {
 	bool known, intel, direct, tcp, bulky;
+	uint32_t ttl;             /* DNS series re-asked as its answers'
+				     TTL runs out: that TTL, else 0 */
 	bool upload;              /* bulky beats, mostly sent: scheduled
 				     transfer (T1029) rather than C2 */
 	const char *label;        /* nDPI application label, or NULL */
@@ -545,7 +578,7 @@ static void sev_of(const struct bc_rating *r, int level,
 	if (r->intel) {
 		f->severity = PH_SEV_HIGH;
 		f->confidence = PH_CONF_HIGH;
-	} else if (r->known) {
+	} else if (r->known || r->ttl) {
 		f->severity = PH_SEV_LOW;
 	} else if (!r->bulky && ((r->direct && (r->tcp || level > 1)) ||
 				 (level > 1 && !r->label))) {
@@ -559,6 +592,10 @@ static const char *reason_of(const struct bc_rating *r, int level)
 {
 	if (r->intel)
 		return "the destination is on an indicator list";
+	if (r->ttl)
+		return "the name is asked again as each answer's TTL runs "
+		       "out, as a resolver cache or an app keeping its "
+		       "connection fresh does";
 	if (r->known)
 		return "a known periodic service (push, time, connectivity "
 		       "check, telemetry, or a call protocol nDPI recognised): "
@@ -842,6 +879,10 @@ static void report_pair(struct bc_state *st, struct bc_pair *p)
 	rt.direct = p->kind != BC_DNS_PAIR && p->direct == p->conns;
 	rt.tcp = p->proto == 6 || p->tcp == p->conns;
 	rt.label = p->label[0] ? p->label : NULL;
+	if (p->kind == BC_DNS_PAIR && p->min_ttl &&
+	    r.period_s >= 0.8 * p->min_ttl &&
+	    r.period_s <= 1.6 * p->min_ttl + 10)
+		rt.ttl = p->min_ttl;
 	check_intel(st, p->name[0] ? p->name : p->key,
 		    p->kind == BC_DNS_PAIR ? NULL : p->rem, &rt);
 	fill_common(&f, &r, &rt, level, ts, n);

@@ -174,6 +174,26 @@ static void test_dns_beacon(void **state)
 	cfx_close(&x, f);
 }
 
+/* A name re-asked each time its answer's TTL (60 s in the fixture's A
+ * records) runs out is a cache kept fresh: reported low, saying why. */
+static void test_dns_ttl_refresh_is_low(void **state)
+{
+	(void)state;
+	struct cfx x;
+	cfx_open(&x);
+	uint64_t seed = 11;
+	for (double t = 5; t < 1800; t += 61 * (1 + 0.05 * (2 * uni(&seed) - 1)))
+		cfx_dns_lookup(&x, T0 + (uint64_t)(t * 1e9), DEV,
+			       (uint16_t)(40000 + t), GW, "api.weather.example",
+			       1, 0, "198.51.100.20");
+	struct ph_findings *f = cfx_run(&x, NULL, 0);
+	const struct ph_finding *d = find(f, "beacon.dns", NULL, NULL);
+	assert_non_null(d);
+	assert_int_equal(d->severity, PH_SEV_LOW);
+	assert_non_null(strstr(d->explain, "TTL runs out"));
+	cfx_close(&x, f);
+}
+
 static void test_keepalive_bursts(void **state)
 {
 	(void)state;
@@ -430,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_5min_over_2h),
 		cmocka_unit_test(test_missing_beats),
 		cmocka_unit_test(test_dns_beacon),
+		cmocka_unit_test(test_dns_ttl_refresh_is_low),
 		cmocka_unit_test(test_keepalive_bursts),
 		cmocka_unit_test(test_udp_keepalive),
 		cmocka_unit_test(test_poisson_is_not_flagged),
