@@ -256,6 +256,30 @@ static void td_ips(FILE *out, const struct ph_destination *d)
 	fputs("</td>", out);
 }
 
+/* The device's address; a long IPv6 one shortened in the middle (the
+ * whole address in the tooltip), so the table fits. */
+static void td_device(FILE *out, const char *dev)
+{
+	size_t n = strlen(dev);
+	fputs("<td class=\"dev\"", out);
+	if (n <= 22 || !strchr(dev, ':')) {
+		fputs(">", out);
+		ph_html_text(out, dev, 0);
+		fputs("</td>", out);
+		return;
+	}
+	char head[16], tail[16];
+	snprintf(head, sizeof head, "%.9s", dev);
+	snprintf(tail, sizeof tail, "%s", dev + n - 9);
+	fputs(" title=\"", out);
+	ph_html_text(out, dev, 0);
+	fputs("\">", out);
+	ph_html_text(out, head, 0);
+	fputs("\xe2\x80\xa6", out); /* U+2026 */
+	ph_html_text(out, tail, 0);
+	fputs("</td>", out);
+}
+
 static void row(FILE *out, const struct ph_html_dests *hd, unsigned i,
 		bool devs)
 {
@@ -266,11 +290,8 @@ static void row(FILE *out, const struct ph_html_dests *hd, unsigned i,
 		? " class=\"flagged\"" : ph_dest_insecure(d)
 		? " class=\"weak\"" : "");
 	fprintf(out, "<td class=\"num\" data-v=\"%u\">%u</td>", i + 1, i + 1);
-	if (devs) {
-		fputs("<td class=\"dev\">", out);
-		ph_html_text(out, d->device, 0);
-		fputs("</td>", out);
-	}
+	if (devs)
+		td_device(out, d->device);
 	td_name(out, e);
 	td_ips(out, d);
 	if (hd->has_country)
