@@ -56,6 +56,11 @@ bool ph_dns_map_ip_seen(const struct ph_dns_map *m, const uint8_t *addr,
 unsigned ph_dns_map_names_of(const struct ph_dns_map *m, const uint8_t *addr,
 			     int ipver, ph_dns_map_fn fn, void *user);
 
+/* The newest name that resolved to addr, copied into out (n bytes, cut
+ * to fit, NUL-terminated; "" when none); returns its length. */
+size_t ph_dns_map_name_of(const struct ph_dns_map *m, const uint8_t *addr,
+			  int ipver, char *out, size_t n);
+
 /* Visits the addresses `name` resolved to (newest first); returns how many
  * were visited. */
 unsigned ph_dns_map_addrs_of(const struct ph_dns_map *m, const char *name,

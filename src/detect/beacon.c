@@ -337,18 +337,6 @@ static void on_stream(struct bc_state *st, const struct ph_event *ev)
 /* ------------------------------------------------------------------ */
 /* Events. */
 
-struct name_pick {
-	char *out;
-	size_t n;
-};
-
-static int first_name(void *user, const struct ph_dns_map_entry *e)
-{
-	struct name_pick *p = user;
-	lower_copy(p->out, p->n, e->name, e->name_len);
-	return 1;
-}
-
 /* The registered domain of name (or name itself). */
 static void reg_domain(const struct bc_state *st, const char *name,
 		       char *out, size_t n)
@@ -407,10 +395,13 @@ static void on_end(struct bc_state *st, const struct ph_event *ev)
 		memcpy(name, fl->name, sizeof name);
 		memcpy(field, fl->field, sizeof field);
 	} else if (st->map) {
-		struct name_pick pk = {name, sizeof name};
-		if (ph_dns_map_names_of(st->map, c->resp_addr, c->ipver,
-					first_name, &pk))
+		char raw[BC_NAME];
+		size_t k = ph_dns_map_name_of(st->map, c->resp_addr, c->ipver,
+					      raw, sizeof raw);
+		if (k) {
+			lower_copy(name, sizeof name, raw, k);
 			snprintf(field, sizeof field, "dns.answer");
+		}
 	}
 	uint64_t first = 0;
 	bool direct = !name[0] && !(st->map && ph_dns_map_ip_seen(

@@ -315,15 +315,6 @@ static void process(struct pii_scan_ctx *c)
 
 /* ---- remote host name ---- */
 
-static int first_name(void *user, const struct ph_dns_map_entry *e)
-{
-	char *out = user;
-	size_t n = e->name_len < 127 ? e->name_len : 127;
-	memcpy(out, e->name, n);
-	out[n] = '\0';
-	return 1;
-}
-
 static int any_form(unsigned id, uint64_t to, void *user)
 {
 	(void)to;
@@ -344,10 +335,10 @@ static void host_of(const struct pii_scan_ctx *c, char *out, size_t n)
 	const struct ph_conn *k = c->ev->conn;
 	if (c->host && *c->host)
 		snprintf(out, n, "%s", c->host);
-	else if (k && c->st->map && n >= 128)
-		ph_dns_map_names_of(c->st->map,
-				    c->side ? k->orig_addr : k->resp_addr,
-				    k->ipver, first_name, out);
+	else if (k && c->st->map)
+		ph_dns_map_name_of(c->st->map,
+				   c->side ? k->orig_addr : k->resp_addr,
+				   k->ipver, out, n);
 	uint64_t before = c->st->name_hidden;
 	if (*out && !c->st->show && c->st->nforms)
 		pii_scan_block(c->st->scan, (const uint8_t *)out, strlen(out),

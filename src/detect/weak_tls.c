@@ -95,15 +95,6 @@ static const char *cipher_weakness(const char *n, enum ph_severity *sev)
 /* ------------------------------------------------------------------ */
 /* ClientHello. */
 
-static int name_cb(void *user, const struct ph_dns_map_entry *e)
-{
-	char *out = user;
-	size_t n = e->name_len < 255 ? e->name_len : 255;
-	memcpy(out, e->name, n);
-	out[n] = '\0';
-	return 1;
-}
-
 static void hello_no_sni(struct wt_state *st, const struct ph_event *ev,
 			 int side)
 {
@@ -111,7 +102,8 @@ static void hello_no_sni(struct wt_state *st, const struct ph_event *ev,
 	char resolved[256] = "", addr[48];
 	const uint8_t *ra = side ? c->orig_addr : c->resp_addr;
 	if (st->dns)
-		ph_dns_map_names_of(st->dns, ra, c->ipver, name_cb, resolved);
+		ph_dns_map_name_of(st->dns, ra, c->ipver, resolved,
+				   sizeof resolved);
 	ph_detect_addr(c, !side, addr, sizeof addr);
 	bool named = resolved[0] != '\0';
 	struct wt_text t = {

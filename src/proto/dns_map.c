@@ -303,6 +303,23 @@ unsigned ph_dns_map_names_of(const struct ph_dns_map *m, const uint8_t *addr,
 	return k;
 }
 
+size_t ph_dns_map_name_of(const struct ph_dns_map *m, const uint8_t *addr,
+			  int ipver, char *out, size_t n)
+{
+	if (!n)
+		return 0;
+	out[0] = '\0';
+	uint32_t x = m->by_ip.slot[find_ip(m, addr, ipver)];
+	if (x == NIL)
+		return 0;
+	struct ph_dns_map_entry e;
+	entry_of(m, x, &e);
+	size_t k = e.name_len < n - 1 ? e.name_len : n - 1;
+	memcpy(out, e.name, k);
+	out[k] = '\0';
+	return k;
+}
+
 unsigned ph_dns_map_addrs_of(const struct ph_dns_map *m, const char *name,
 			     size_t n, ph_dns_map_fn fn, void *user)
 {

@@ -46,6 +46,14 @@ static void test_add_lookup_update(void **s)
 	char name[64];
 	ph_dns_map_names_of(m, a, 4, first_name, name);
 	assert_string_equal(name, "y.test"); /* newest first */
+	/* the newest name, copied and cut to fit */
+	assert_int_equal(ph_dns_map_name_of(m, a, 4, name, sizeof name), 6);
+	assert_string_equal(name, "y.test");
+	char small[4];
+	assert_int_equal(ph_dns_map_name_of(m, a, 4, small, sizeof small), 3);
+	assert_string_equal(small, "y.t");
+	assert_int_equal(ph_dns_map_name_of(m, b, 4, name, sizeof name), 0);
+	assert_string_equal(name, "");
 	k = 0;
 	assert_int_equal(ph_dns_map_addrs_of(m, "x.test", 6, count, &k), 2);
 	assert_int_equal(ph_dns_map_addrs_of(m, "z.test", 6, count, &k), 0);
