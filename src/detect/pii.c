@@ -474,6 +474,22 @@ static struct pii_flow *flow_get(struct pii_state *st,
 /* Marks the flow encrypted (counted once as a TLS, QUIC or SSH
  * connection): its stream (if any) is closed, later device bytes are
  * counted. */
+/* Ends the flow's stream (matches anchored at its end are reported). */
+static void stream_close(struct pii_state *st, const struct ph_event *ev,
+			 int side, struct pii_flow *f)
+{
+	if (!f->hs)
+		return;
+	struct pii_scan_ctx c = {.st = st, .ev = ev, .side = side,
+				 .ch = PII_TCP, .base = f->base,
+				 .tail = f->tail, .ntail = f->ntail,
+				 .host = f->host};
+	pii_stream_close(st->scan, f->hs, on_hit, &c);
+	process(&c);
+	f->hs = NULL;
+	st->live--;
+}
+
 static void mark_encrypted(struct pii_state *st, const struct ph_event *ev,
 			   int side, enum pii_enc kind)
 {
@@ -493,16 +509,7 @@ static void mark_encrypted(struct pii_state *st, const struct ph_event *ev,
 		*slot = &st->encrypted_marker;
 		return;
 	}
-	if (f->hs) {
-		struct pii_scan_ctx c = {.st = st, .ev = ev, .side = side,
-					 .ch = PII_TCP, .base = f->base,
-					 .tail = f->tail, .ntail = f->ntail,
-					 .host = f->host};
-		pii_stream_close(st->scan, f->hs, on_hit, &c);
-		process(&c);
-		f->hs = NULL;
-		st->live--;
-	}
+	stream_close(st, ev, side, f);
 	f->encrypted = true;
 }
 
@@ -637,15 +644,7 @@ static void on_end(struct pii_state *st, const struct ph_event *ev, int side)
 	struct pii_flow *f = *slot;
 	if (!f)
 		return;
-	if (f->hs) {
-		struct pii_scan_ctx c = {.st = st, .ev = ev, .side = side,
-					 .ch = PII_TCP, .base = f->base,
-					 .tail = f->tail, .ntail = f->ntail,
-					 .host = f->host};
-		pii_stream_close(st->scan, f->hs, on_hit, &c);
-		process(&c);
-		st->live--;
-	}
+	stream_close(st, ev, side, f);
 	if (f->zi) /* a compressed body cut short: search what came */
 		zbody_scan(st, ev, side, f);
 	free(f);

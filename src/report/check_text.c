@@ -15,6 +15,7 @@
 
 #include "peephole/check.h"
 #include "peephole/geoip.h"
+#include "util/fmt.h"
 #include "util/utf8.h"
 
 #define TEXT_WIDTH 78
@@ -158,16 +159,7 @@ static void fmt_time(uint64_t ns, char *buf, size_t n)
 
 static void fmt_bytes(uint64_t v, char *buf, size_t n)
 {
-	static const char *const unit[] = {"kB", "MB", "GB", "TB"};
-	if (v < 1000) {
-		snprintf(buf, n, "%" PRIu64 " bytes", v);
-		return;
-	}
-	double d = (double)v / 1000.0;
-	unsigned u = 0;
-	while (d >= 1000.0 && u < 3)
-		d /= 1000.0, u++;
-	snprintf(buf, n, "%.1f %s", d, unit[u]);
+	ph_fmt_bytes(v, "bytes", buf, n);
 }
 
 static void fmt_duration(uint64_t ns, char *buf, size_t n)

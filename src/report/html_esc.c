@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "report/html.h"
+#include "util/fmt.h"
 #include "util/utf8.h"
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
@@ -68,14 +69,5 @@ void ph_html_time(uint64_t ns, char *buf, size_t n, bool short_form)
 
 void ph_html_bytes(uint64_t v, char *buf, size_t n)
 {
-	static const char *const unit[] = {"kB", "MB", "GB", "TB"};
-	if (v < 1000) {
-		snprintf(buf, n, "%" PRIu64 " B", v);
-		return;
-	}
-	double d = (double)v / 1000.0;
-	unsigned u = 0;
-	while (d >= 1000.0 && u < 3)
-		d /= 1000.0, u++;
-	snprintf(buf, n, "%.1f %s", d, unit[u]);
+	ph_fmt_bytes(v, "B", buf, n);
 }
